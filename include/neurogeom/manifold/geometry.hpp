@@ -1,0 +1,56 @@
+#pragma once
+/// \file
+/// Second-order geometry of labelled point clouds: per-class center norm, radius and
+/// dimension, and the global dimension and center correlation (issue 2; THEORY.md B).
+
+#include <cstdint>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "neurogeom/data/dataset.hpp"
+
+namespace neurogeom::manifold {
+
+/// Options of compute_geometry.
+struct GeometryOptions {
+  /// Fraction of variance, in (0, 1], that the explained-variance dimension must reach.
+  double variance_fraction = 0.9;
+  /// Worker threads over classes; 0 = hardware concurrency. Never changes the result.
+  int num_threads = 0;
+
+  /// Throws InvalidArgument naming the field and value when an option is out of range.
+  void validate() const;
+};
+
+/// Geometry of one class manifold.
+struct ManifoldGeometry {
+  std::int64_t label = 0;       ///< class label
+  std::int64_t n_points = 0;    ///< number of points M
+  double center_norm = 0.0;     ///< ||class mean - global mean g||
+  double radius = 0.0;          ///< sqrt(mean_i ||x_i - class mean||^2) (1/M normalisation)
+  double participation_ratio = 0.0;       ///< (sum lambda)^2 / sum lambda^2 of the class covariance
+  int explained_variance_dimension = 0;   ///< smallest k whose top-k PCs hold >= variance_fraction
+};
+
+/// Result of compute_geometry.
+struct GeometryResult {
+  double participation_ratio = 0.0;      ///< PR of all points centred on the global mean g
+  int explained_variance_dimension = 0;  ///< explained-variance dimension of all points
+  double center_correlation = 0.0;       ///< mean |cos| between distinct class means, relative to g
+  std::vector<ManifoldGeometry> manifolds;  ///< one entry per class, in label order
+  GeometryOptions options_used;          ///< options as used
+};
+
+/// Computes the geometry of every class and of the pooled data.
+GeometryResult compute_geometry(const data::ManifoldDataset& dataset, const GeometryOptions& options = {});
+
+/// JSON object with snake_case keys: participation_ratio, explained_variance_dimension,
+/// center_correlation, manifolds, options, version.
+nlohmann::json to_json(const GeometryResult& result);
+
+/// Mean absolute cosine between distinct rows of `centers` (each already relative to the
+/// global mean): the center correlation of Cohen et al. (2020).
+double mean_abs_center_cosine(const Eigen::Ref<const Eigen::MatrixXd>& centers);
+
+}  // namespace neurogeom::manifold
