@@ -50,6 +50,11 @@ const bool registered = register_binding(0, [](py::module_& m) {
       .value("bracketed_only", Status::bracketed_only)
       .value("not_applicable", Status::not_applicable);
 
+  py::class_<data::DatasetReadOptions>(m, "DatasetReadOptions")
+      .def(py::init<>())
+      .def_readwrite("labels_path", &data::DatasetReadOptions::labels_path)
+      .def_readwrite("label_column", &data::DatasetReadOptions::label_column);
+
   py::class_<data::ManifoldDataset>(m, "Dataset", "Labelled point clouds, one per class (rows are samples)")
       .def_static("from_points", &dataset_from_points, py::arg("X"), py::arg("labels"), py::arg("source") = "X")
       .def_static("from_manifolds", &dataset_from_list, py::arg("manifolds"),
@@ -61,11 +66,6 @@ const bool registered = register_binding(0, [](py::module_& m) {
       .def_property_readonly("labels", &data::ManifoldDataset::labels)
       .def_property_readonly("manifolds", &data::ManifoldDataset::manifolds)
       .def_property_readonly("source", &data::ManifoldDataset::source);
-
-  py::class_<data::DatasetReadOptions>(m, "DatasetReadOptions")
-      .def(py::init<>())
-      .def_readwrite("labels_path", &data::DatasetReadOptions::labels_path)
-      .def_readwrite("label_column", &data::DatasetReadOptions::label_column);
 
   m.def("read_labels", &data::read_labels, py::arg("path"));
   m.def(

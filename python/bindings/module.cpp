@@ -22,8 +22,8 @@ bool register_binding(int order, std::function<void(py::module_&)> binder) {
 }
 
 py::object json_to_python(const nlohmann::json& value) {
-  static py::object loads = py::module_::import("json").attr("loads");
-  return loads(value.dump());
+  // Imported per call: a static py::object would be destroyed after the interpreter.
+  return py::module_::import("json").attr("loads")(value.dump());
 }
 
 }  // namespace neurogeom::python
