@@ -1,0 +1,119 @@
+// neurogeom capacity DATA and neurogeom capacity-theory: mean-field manifold capacity
+// (issue 3; THEORY.md A).
+#include <cmath>
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "command.hpp"
+#include "neurogeom/core/error.hpp"
+#include "neurogeom/core/version.hpp"
+#include "neurogeom/manifold/capacity.hpp"
+#include "neurogeom/manifold/capacity_theory.hpp"
+
+namespace neurogeom::cli {
+namespace {
+
+struct CapacityCommand {
+  CommonOptions common;
+  DataOptions data;
+  manifold::CapacityOptions options;
+};
+
+void print_table(const manifold::CapacityResult& r, const std::string& source) {
+  std::printf("manifold capacity of %s: %zu manifolds, margin %g, %d samples, seed %llu\n", source.c_str(),
+              r.manifolds.size(), r.options_used.margin, r.options_used.samples,
+              static_cast<unsigned long long>(r.options_used.seed));
+  std::printf("%8s %8s %10s %10s %10s %10s  %s\n", "label", "points", "capacity", "radius", "dimension", "alpha_0(k_M)",
+              "status");
+  for (const auto& m : r.manifolds)
+    std::printf("%8lld %8lld %10.5g %10.5g %10.5g %10.5g  %s\n", static_cast<long long>(m.label),
+                static_cast<long long>(m.n_points), m.capacity, m.radius, m.dimension, m.large_dimension_capacity,
+                to_string(m.status).c_str());
+  std::printf("capacity %.5g (harmonic mean), radius %.5g, dimension %.5g; large-D approximation %.5g\n", r.capacity,
+              r.radius, r.dimension, r.large_dimension_capacity);
+  if (r.center_rank >= 0)
+    std::printf("center correlation %.4g before removal, %.4g after removing rank %d\n", r.center_correlation,
+                r.residual_center_correlation, r.center_rank);
+  if (r.simulated) {
+    if (std::isfinite(r.simulated->capacity))
+      std::printf("simulated capacity %.5g (N_c = %.1f, bracket [%d, %d], %d dichotomies per step)\n",
+                  r.simulated->capacity, r.simulated->critical_dimension, r.simulated->lower_dimension,
+                  r.simulated->upper_dimension, r.simulated->repetitions);
+    else
+      std::printf("simulated capacity: not separable even in all %d dimensions (alpha_sim < P/N)\n",
+                  r.simulated->upper_dimension);
+  }
+  std::printf("status %s; %lld QPs, max KKT residual %.2e, %.3g s\n", to_string(r.status).c_str(),
+              static_cast<long long>(r.qp_solved), r.max_kkt_residual, r.seconds + r.center_correlation_seconds);
+}
+
+const bool registered_capacity = register_command({"capacity", [](CLI::App& app, int& exit_code) {
+  auto cmd = std::make_shared<CapacityCommand>();
+  CLI::App* sub = app.add_subcommand("capacity", "Mean-field manifold capacity with anchor radius and dimension");
+  add_data_options(*sub, cmd->data);
+  add_common_options(*sub, cmd->common);
+  auto& o = cmd->options;
+  sub->add_option("--margin", o.margin, "Margin kappa >= 0");
+  sub->add_option("--samples", o.samples, "Gaussian sample vectors per manifold (n_t)");
+  sub->add_option("--seed", o.seed, "Seed of the sample streams");
+  sub->add_option("--center-correlation", o.center_correlation, "off | auto: remove shared center structure first");
+  sub->add_option("--center-rank", o.center_rank, "With --center-correlation auto: fixed rank K (-1 = scan)");
+  sub->add_option("--restarts", o.restarts, "Stiefel restarts per rank K");
+  sub->add_flag("--simulate", o.simulate, "Also estimate the simulated capacity alpha_sim");
+  sub->add_option("--simulation-repetitions", o.simulation_repetitions, "Dichotomies per projection dimension");
+  sub->add_option("--qp-tolerance", o.qp_tolerance, "Relative optimality tolerance of the anchor QP");
+  sub->callback([cmd, &exit_code] {
+    cmd->options.num_threads = cmd->common.num_threads;
+    install_progress(cmd->common);
+    const data::ManifoldDataset dataset = data::load_dataset(cmd->data.path, cmd->data.read);
+    const manifold::CapacityResult result = manifold::estimate_capacity(dataset, cmd->options);
+    if (cmd->common.json_path != "-") print_table(result, dataset.source());
+    write_json(cmd->common, manifold::to_json(result));
+    exit_code = finish(cmd->common, result.status == Status::converged);
+  });
+}});
+
+struct TheoryCommand {
+  CommonOptions common;
+  double margin = 0.0;
+  std::vector<double> radius;
+  std::vector<double> dimension;
+};
+
+const bool registered_theory = register_command({"capacity-theory", [](CLI::App& app, int& exit_code) {
+  auto cmd = std::make_shared<TheoryCommand>();
+  CLI::App* sub = app.add_subcommand(
+      "capacity-theory", "Analytic capacities: Gardner alpha_0, exact L2-ball alpha_B and the large-D approximation");
+  add_common_options(*sub, cmd->common);
+  sub->add_option("--margin", cmd->margin, "Margin kappa >= 0");
+  sub->add_option("--radius", cmd->radius, "Ball radius R (several allowed)")->delimiter(',');
+  sub->add_option("--dimension", cmd->dimension, "Ball dimension D, an integer >= 1 (several allowed)")->delimiter(',');
+  sub->callback([cmd, &exit_code] {
+    nlohmann::json rows = nlohmann::json::array();
+    const double gardner = manifold::gardner_capacity(cmd->margin);
+    for (double r : cmd->radius) {
+      for (double d : cmd->dimension) {
+        NEUROGEOM_THROW_IF_NOT(d >= 1 && d == std::floor(d),
+                               fmt::format("dimension must be an integer >= 1 for the exact ball, got {}", d));
+        rows.push_back({{"radius", r},
+                        {"dimension", d},
+                        {"ball_capacity", manifold::ball_capacity(cmd->margin, r, static_cast<int>(d))},
+                        {"large_dimension_capacity", manifold::large_dimension_capacity(cmd->margin, r, d)}});
+      }
+    }
+    if (cmd->common.json_path != "-") {
+      std::printf("margin %g: Gardner capacity of points alpha_0 = %.6f\n", cmd->margin, gardner);
+      if (!rows.empty()) std::printf("%10s %10s %14s %14s\n", "radius", "dimension", "ball_capacity", "large_D_approx");
+      for (const auto& row : rows)
+        std::printf("%10g %10g %14.6f %14.6f\n", row["radius"].get<double>(), row["dimension"].get<double>(),
+                    row["ball_capacity"].get<double>(), row["large_dimension_capacity"].get<double>());
+    }
+    write_json(cmd->common, {{"margin", cmd->margin}, {"gardner_capacity", gardner}, {"balls", rows},
+                             {"version", kVersion}});
+    exit_code = 0;
+  });
+}});
+
+}  // namespace
+}  // namespace neurogeom::cli

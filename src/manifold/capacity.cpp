@@ -1,0 +1,318 @@
+#include "neurogeom/manifold/capacity.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include <Eigen/QR>
+#include <fmt/format.h>
+
+#include "detail/anchor_qp.hpp"
+#include "detail/capacity_stages.hpp"
+#include "neurogeom/core/error.hpp"
+#include "neurogeom/core/log.hpp"
+#include "neurogeom/core/parallel.hpp"
+#include "neurogeom/core/rng.hpp"
+#include "neurogeom/core/version.hpp"
+#include "neurogeom/manifold/capacity_theory.hpp"
+
+namespace neurogeom::manifold {
+
+void CapacityOptions::validate() const {
+  NEUROGEOM_THROW_IF_NOT(margin >= 0.0 && std::isfinite(margin), fmt::format("margin must be >= 0, got {}", margin));
+  NEUROGEOM_THROW_IF_NOT(samples >= 1, fmt::format("samples must be >= 1, got {}", samples));
+  NEUROGEOM_THROW_IF_NOT(center_correlation == "off" || center_correlation == "auto",
+                         fmt::format("center_correlation must be 'off' or 'auto', got '{}'", center_correlation));
+  NEUROGEOM_THROW_IF_NOT(center_rank >= -1, fmt::format("center_rank must be >= -1, got {}", center_rank));
+  NEUROGEOM_THROW_IF_NOT(restarts >= 1, fmt::format("restarts must be >= 1, got {}", restarts));
+  NEUROGEOM_THROW_IF_NOT(simulation_repetitions >= 1,
+                         fmt::format("simulation_repetitions must be >= 1, got {}", simulation_repetitions));
+  NEUROGEOM_THROW_IF_NOT(qp_tolerance > 0.0 && qp_tolerance <= 1e-6,
+                         fmt::format("qp_tolerance must be in (0, 1e-6], got {}", qp_tolerance));
+  NEUROGEOM_THROW_IF_NOT(max_qp_iterations >= 1,
+                         fmt::format("max_qp_iterations must be >= 1, got {}", max_qp_iterations));
+  NEUROGEOM_THROW_IF_NOT(num_threads >= 0, fmt::format("num_threads must be >= 0, got {}", num_threads));
+}
+
+ManifoldCapacity analyze_anchor_points(const Eigen::Ref<const Eigen::MatrixXd>& points,
+                                       const Eigen::Ref<const Eigen::MatrixXd>& samples, double margin,
+                                       double qp_tolerance, int max_qp_iterations) {
+  const Eigen::Index d1 = points.rows(), d = d1 - 1, m = points.cols(), nt = samples.cols();
+  NEUROGEOM_ASSERT(samples.rows() == d1 && d >= 1 && m >= 1 && nt >= 1);
+  ManifoldCapacity out;
+  out.reduced_dimension = static_cast<int>(d);
+  const Eigen::MatrixXd gram = points.transpose() * points;
+  // Targets T + kappa e (e = center coordinate) turn the QP dual into NNLS (detail/anchor_qp.hpp).
+  Eigen::MatrixXd targets = samples;
+  targets.row(d).array() += margin;
+  const Eigen::MatrixXd projections = points.transpose() * targets;  // S'T + kappa, M x n_t
+
+  detail::QpSettings settings;
+  settings.tolerance = qp_tolerance;
+  settings.max_iterations = max_qp_iterations;
+  detail::AnchorQpSolver solver(points, gram, settings);
+  Eigen::MatrixXd anchors(d1, nt);
+  Eigen::VectorXd terms(nt);
+  Eigen::Index interior = 0;
+  for (Eigen::Index k = 0; k < nt; ++k) {
+    // Max-projection point j* = argmax_j t.S_j (THEORY.md A.4 step 1).
+    Eigen::Index best = 0;
+    projections.col(k).maxCoeff(&best);
+    const double g = samples.col(k).dot(points.col(best));
+    bool is_interior = g + margin < 0.0;
+    if (!is_interior) {
+      const detail::QpSolution& qp = solver.solve(targets.col(k), projections.col(k), best);
+      ++out.qp_solved;
+      out.qp_iterations += qp.iterations;
+      out.max_kkt_residual = std::max(out.max_kkt_residual, qp.kkt_residual);
+      out.status = combine(out.status, qp.status);
+      const Eigen::VectorXd sa = points * qp.multipliers;  // T - V
+      // Post-solve interior guard ||V - T|| < 1e-8 (A.4 step 5).
+      if (sa.norm() < 1e-8) {
+        is_interior = true;
+      } else {
+        // Anchor from the dual variables: a convex combination of manifold points (A.4 step 4).
+        anchors.col(k) = sa / qp.multipliers.sum();
+      }
+    }
+    if (is_interior) {
+      // Interior samples contribute F = 0 but their max-projection anchors enter R and D (A.4).
+      anchors.col(k) = points.col(best);
+      ++interior;
+    }
+    // alpha^{-1} = < [T.S + kappa]_+^2 / ||S||^2 > (PRX 2018 eqs. 16-17; A.5 steps 1-2).
+    const double ts = samples.col(k).dot(anchors.col(k)) + margin;
+    const double s2 = anchors.col(k).squaredNorm();
+    terms(k) = (s2 > 0.0 && ts > 0.0) ? ts * ts / s2 : 0.0;
+  }
+  const double inverse = terms.mean();
+  out.capacity = 1.0 / inverse;
+  if (nt > 1)
+    out.inverse_capacity_stderr =
+        std::sqrt((terms.array() - inverse).square().sum() / static_cast<double>(nt - 1) / static_cast<double>(nt));
+  out.interior_fraction = static_cast<double>(interior) / static_cast<double>(nt);
+
+  // Anchor radius: RMS deviation of the anchors' first D coordinates from their mean, each
+  // divided by its own center coordinate (reference estimator, A.5 step 3; PRX eq. 28).
+  const Eigen::VectorXd mean_anchor = anchors.rowwise().mean();
+  double radius_sq = 0.0;
+  for (Eigen::Index k = 0; k < nt; ++k)
+    radius_sq += ((anchors.col(k).head(d) - mean_anchor.head(d)) / anchors(d, k)).squaredNorm();
+  out.radius = std::sqrt(radius_sq / static_cast<double>(nt));
+
+  // Anchor dimension D (mean_k cos(t_k, s_k))^2 over the first D coordinates (reference
+  // estimator, A.5 step 4; PRX eq. 29 uses the mean of the squared cosine instead).
+  double cosine_sum = 0.0;
+  for (Eigen::Index k = 0; k < nt; ++k) {
+    const double tn = samples.col(k).head(d).norm(), sn = anchors.col(k).head(d).norm();
+    if (tn > 0.0 && sn > 0.0) cosine_sum += samples.col(k).head(d).dot(anchors.col(k).head(d)) / (tn * sn);
+  }
+  const double mean_cosine = cosine_sum / static_cast<double>(nt);
+  out.dimension = static_cast<double>(d) * mean_cosine * mean_cosine;
+  out.large_dimension_capacity = large_dimension_capacity(margin, out.radius, out.dimension);
+  return out;
+}
+
+namespace detail {
+
+std::vector<Eigen::MatrixXd> reduce_manifolds(const std::vector<Eigen::MatrixXd>& centred,
+                                              const std::vector<std::int64_t>& labels, const std::string& source,
+                                              int num_threads) {
+  std::vector<Eigen::MatrixXd> reduced(centred.size());
+  parallel_for(centred.size(), num_threads, [&](std::size_t i) {
+    const Eigen::MatrixXd& x = centred[i];  // M x N, globally centred
+    const Eigen::RowVectorXd center = x.colwise().mean();
+    const double norm = center.norm();
+    NEUROGEOM_THROW_IF_NOT(norm > 1e-12 * std::max(1.0, x.cwiseAbs().maxCoeff()),
+                           fmt::format("{}: the center of class {} coincides with the global mean; its capacity "
+                                       "is undefined",
+                                       source, labels[i]));
+    // Center at the origin, scaled so the center lies at unit distance (A.3 step 2).
+    const Eigen::MatrixXd s = ((x.rowwise() - center) / norm).transpose();  // N x M
+    const Eigen::Index n = s.rows(), m = s.cols();
+    const Eigen::Index dim = n > m ? m : n;
+    Eigen::MatrixXd out(dim + 1, m);
+    if (n > m) {
+      // Economy QR: Q'S = R, the coordinates of the points in an orthonormal basis of their
+      // span; D = M (A.3 step 3).
+      Eigen::HouseholderQR<Eigen::MatrixXd> qr(s);
+      out.topRows(m) = qr.matrixQR().topRows(m).triangularView<Eigen::Upper>();
+    } else {
+      out.topRows(n) = s;
+    }
+    out.row(dim).setOnes();  // appended center coordinate (A.3 step 4)
+    reduced[i] = std::move(out);
+  });
+  return reduced;
+}
+
+std::vector<Eigen::MatrixXd> globally_centred(const data::ManifoldDataset& dataset) {
+  Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(dataset.num_features());
+  for (const auto& m : dataset.manifolds()) mean += m.colwise().sum();
+  mean /= static_cast<double>(dataset.num_points());
+  std::vector<Eigen::MatrixXd> out;
+  for (const auto& m : dataset.manifolds()) out.push_back(m.rowwise() - mean);
+  return out;
+}
+
+}  // namespace detail
+
+namespace {
+
+CapacityResult run(const data::ManifoldDataset& dataset, const CapacityOptions& options,
+                   const std::vector<Eigen::MatrixXd>* supplied) {
+  options.validate();
+  use_single_threaded_blas();
+  CapacityResult result;
+  result.options_used = options;
+  const std::size_t p = dataset.num_manifolds();
+  if (supplied)
+    NEUROGEOM_THROW_IF_NOT(supplied->size() == p, fmt::format("sample_vectors has {} matrices for {} manifolds",
+                                                              supplied->size(), p));
+  std::size_t crowded = 0;
+  for (std::size_t i = 0; i < p; ++i) crowded += dataset.manifold(i).rows() >= dataset.num_features();
+  if (crowded > 0)
+    log_warning(fmt::format("{}: {} of {} classes have at least as many points as dimensions ({}); the anchor "
+                            "problems then use all N coordinates (THEORY.md A.12)",
+                            dataset.source(), crowded, p, dataset.num_features()));
+
+  std::vector<Eigen::MatrixXd> centred = detail::globally_centred(dataset);
+  if (options.center_correlation == "auto") {
+    const auto start = std::chrono::steady_clock::now();
+    detail::CenterRemoval removal = detail::remove_center_correlation(centred, options);
+    result.center_correlation = removal.correlation_before;
+    result.residual_center_correlation = removal.correlation_after;
+    result.center_rank = removal.rank;
+    result.status = combine(result.status, removal.status);
+    centred = std::move(removal.projected);
+    result.center_correlation_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<Eigen::MatrixXd> reduced =
+      detail::reduce_manifolds(centred, dataset.labels(), dataset.source(), options.num_threads);
+  result.manifolds.resize(p);
+  std::size_t done = 0;
+  parallel_for(p, options.num_threads, [&](std::size_t i) {
+    const Eigen::Index d1 = reduced[i].rows();
+    Eigen::MatrixXd drawn;
+    if (supplied) {
+      NEUROGEOM_THROW_IF_NOT((*supplied)[i].rows() == d1 && (*supplied)[i].cols() >= 1,
+                             fmt::format("sample_vectors[{}] must have {} rows (reduced dimension + 1), got {}", i,
+                                         d1, (*supplied)[i].rows()));
+    } else {
+      Rng rng = Rng::for_item(options.seed, i);
+      drawn = rng.normal_matrix(d1, options.samples);
+    }
+    ManifoldCapacity mc = analyze_anchor_points(reduced[i], supplied ? (*supplied)[i] : drawn, options.margin,
+                                                options.qp_tolerance, options.max_qp_iterations);
+    mc.label = dataset.label(i);
+    mc.n_points = dataset.manifold(i).rows();
+    result.manifolds[i] = mc;
+    report_progress("capacity", ++done, p);
+  });
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  // Harmonic mean for alpha, arithmetic means for R and D (A.5 step 5).
+  double inverse = 0.0, radius = 0.0, dimension = 0.0, inverse_ld = 0.0;
+  for (const auto& mc : result.manifolds) {
+    inverse += 1.0 / mc.capacity;
+    inverse_ld += 1.0 / mc.large_dimension_capacity;
+    radius += mc.radius;
+    dimension += mc.dimension;
+    result.max_kkt_residual = std::max(result.max_kkt_residual, mc.max_kkt_residual);
+    result.qp_solved += mc.qp_solved;
+    result.status = combine(result.status, mc.status);
+  }
+  const double count = static_cast<double>(p);
+  result.capacity = count / inverse;
+  result.large_dimension_capacity = count / inverse_ld;
+  result.radius = radius / count;
+  result.dimension = dimension / count;
+  if (options.simulate) {
+    result.simulated = detail::simulate_capacity(dataset, options);
+    result.status = combine(result.status, result.simulated->status);
+  }
+  return result;
+}
+
+nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+}  // namespace
+
+CapacityResult estimate_capacity(const data::ManifoldDataset& dataset, const CapacityOptions& options) {
+  return run(dataset, options, nullptr);
+}
+
+CapacityResult estimate_capacity(const data::ManifoldDataset& dataset, const CapacityOptions& options,
+                                 const std::vector<Eigen::MatrixXd>& sample_vectors) {
+  return run(dataset, options, &sample_vectors);
+}
+
+nlohmann::json to_json(const CapacityResult& r) {
+  nlohmann::json manifolds = nlohmann::json::array();
+  for (const auto& m : r.manifolds) {
+    manifolds.push_back({{"label", m.label},
+                         {"n_points", m.n_points},
+                         {"capacity", number_or_null(m.capacity)},
+                         {"radius", number_or_null(m.radius)},
+                         {"dimension", number_or_null(m.dimension)},
+                         {"reduced_dimension", m.reduced_dimension},
+                         {"inverse_capacity_stderr", m.inverse_capacity_stderr},
+                         {"interior_fraction", m.interior_fraction},
+                         {"large_dimension_capacity", number_or_null(m.large_dimension_capacity)},
+                         {"max_kkt_residual", m.max_kkt_residual},
+                         {"qp_solved", m.qp_solved},
+                         {"qp_iterations", m.qp_iterations},
+                         {"status", to_string(m.status)}});
+  }
+  nlohmann::json simulated = nullptr;
+  if (r.simulated) {
+    nlohmann::json steps = nlohmann::json::array();
+    for (const auto& s : r.simulated->steps)
+      steps.push_back({{"dimension", s.dimension},
+                       {"separable_fraction", s.separable_fraction},
+                       {"standard_error", s.standard_error}});
+    simulated = {{"capacity", number_or_null(r.simulated->capacity)},
+                 {"critical_dimension", number_or_null(r.simulated->critical_dimension)},
+                 {"bracket", {r.simulated->lower_dimension, r.simulated->upper_dimension}},
+                 {"repetitions", r.simulated->repetitions},
+                 {"steps", steps},
+                 {"status", to_string(r.simulated->status)}};
+  }
+  const bool corr = r.options_used.center_correlation != "off";
+  const CapacityOptions& o = r.options_used;
+  return {{"capacity", number_or_null(r.capacity)},
+          {"radius", number_or_null(r.radius)},
+          {"dimension", number_or_null(r.dimension)},
+          {"center_correlation", corr ? number_or_null(r.center_correlation) : nlohmann::json(nullptr)},
+          {"center_correlation_note", corr ? "mean |correlation| of class centers before removal" : ""},
+          {"residual_center_correlation",
+           corr ? number_or_null(r.residual_center_correlation) : nlohmann::json(nullptr)},
+          {"center_rank", corr ? nlohmann::json(r.center_rank) : nlohmann::json(nullptr)},
+          {"large_dimension_capacity", number_or_null(r.large_dimension_capacity)},
+          {"dimension_estimator", "reference: D (mean cosine)^2"},
+          {"manifolds", manifolds},
+          {"simulated", simulated},
+          {"status", to_string(r.status)},
+          {"diagnostics",
+           {{"max_kkt_residual", r.max_kkt_residual},
+            {"qp_solved", r.qp_solved},
+            {"seconds", r.seconds},
+            {"seconds_per_qp", r.qp_solved ? r.seconds / static_cast<double>(r.qp_solved) : 0.0},
+            {"center_correlation_seconds", r.center_correlation_seconds}}},
+          {"options",
+           {{"margin", o.margin},
+            {"samples", o.samples},
+            {"seed", o.seed},
+            {"center_correlation", o.center_correlation},
+            {"center_rank", o.center_rank},
+            {"restarts", o.restarts},
+            {"simulate", o.simulate},
+            {"simulation_repetitions", o.simulation_repetitions},
+            {"qp_tolerance", o.qp_tolerance},
+            {"max_qp_iterations", o.max_qp_iterations},
+            {"num_threads", o.num_threads}}},
+          {"version", kVersion}};
+}
+
+}  // namespace neurogeom::manifold

@@ -1,0 +1,166 @@
+#include "anchor_qp.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace neurogeom::manifold::detail {
+
+AnchorQpSolver::AnchorQpSolver(const Eigen::Ref<const Eigen::MatrixXd>& points,
+                               const Eigen::Ref<const Eigen::MatrixXd>& gram, const QpSettings& settings)
+    : points_(points), gram_(gram), settings_(settings) {
+  const Eigen::Index m = points.cols();
+  // A passive set of linearly independent columns has at most min(M, D+1) members.
+  const Eigen::Index cap = std::min(m, points.rows());
+  factor_.resize(cap, cap);
+  passive_.reserve(static_cast<std::size_t>(cap));
+  in_passive_.assign(static_cast<std::size_t>(m), 0);
+  rejected_.assign(static_cast<std::size_t>(m), 0);
+  w_.resize(m);
+  z_.resize(cap);
+  rhs_.resize(cap);
+  work_.resize(cap);
+  solution_.multipliers.resize(m);
+}
+
+// Appends column j to the Cholesky factor of G_PP; false when S_j is numerically dependent on
+// the passive points (pivot not safely positive), leaving the factor unchanged.
+bool AnchorQpSolver::append(Eigen::Index j) {
+  if (size_ == factor_.rows()) return false;
+  auto row = work_.head(size_);
+  for (Eigen::Index k = 0; k < size_; ++k) row(k) = gram_(passive_[static_cast<std::size_t>(k)], j);
+  if (size_ > 0) factor_.topLeftCorner(size_, size_).triangularView<Eigen::Lower>().solveInPlace(row);
+  const double pivot = gram_(j, j) - row.squaredNorm();
+  if (!(pivot > 1e-12 * gram_(j, j))) return false;
+  factor_.row(size_).head(size_) = row.transpose();
+  factor_(size_, size_) = std::sqrt(pivot);
+  ++size_;
+  return true;
+}
+
+void AnchorQpSolver::rebuild() {
+  std::vector<Eigen::Index> order;
+  order.swap(passive_);
+  size_ = 0;
+  for (Eigen::Index j : order) {
+    if (append(j)) {
+      passive_.push_back(j);
+    } else {
+      in_passive_[static_cast<std::size_t>(j)] = 0;
+      solution_.multipliers(j) = 0.0;
+    }
+  }
+}
+
+// z = G_PP^{-1} c_P by two triangular solves on the factor.
+void AnchorQpSolver::solve_passive() {
+  auto z = z_.head(size_);
+  const auto l = factor_.topLeftCorner(size_, size_).triangularView<Eigen::Lower>();
+  l.solveInPlace(z);
+  l.transpose().solveInPlace(z);
+}
+
+const QpSolution& AnchorQpSolver::solve(const Eigen::Ref<const Eigen::VectorXd>& target,
+                                        const Eigen::Ref<const Eigen::VectorXd>& projections,
+                                        Eigen::Index warm_start) {
+  const Eigen::Index m = points_.cols();
+  QpSolution& out = solution_;
+  out.multipliers.setZero();
+  out.iterations = 0;
+  out.status = Status::converged;
+  Eigen::VectorXd& a = out.multipliers;
+  for (Eigen::Index j : passive_) in_passive_[static_cast<std::size_t>(j)] = 0;
+  passive_.clear();
+  size_ = 0;
+  std::fill(rejected_.begin(), rejected_.end(), 0);
+  const double scale = std::sqrt(gram_.diagonal().maxCoeff()) * std::max(1.0, target.norm());
+  const double tol = settings_.tolerance * scale;
+
+  // Dual gradient w = S'(target - S a) = S'V + kappa: positive entries are violated constraints.
+  w_ = projections;
+  Eigen::Index candidate = warm_start;
+  bool refined = false;
+  while (true) {
+    if (candidate < 0) {
+      double best = tol;
+      for (Eigen::Index j = 0; j < m; ++j) {
+        if (!in_passive_[static_cast<std::size_t>(j)] && !rejected_[static_cast<std::size_t>(j)] && w_(j) > best) {
+          best = w_(j);
+          candidate = j;
+        }
+      }
+    }
+    if (candidate < 0) {
+      // Converged in Gram form; confirm with the gradient recomputed in primal space, which is
+      // more accurate than c - G a, and go on if it reveals a violated constraint.
+      if (refined) break;
+      w_.noalias() = points_.transpose() * (target - points_ * a);
+      refined = true;
+      std::fill(rejected_.begin(), rejected_.end(), 0);
+      continue;
+    }
+    refined = false;
+    if (out.iterations++ >= settings_.max_iterations) {
+      out.status = Status::max_iterations_reached;
+      break;
+    }
+    if (w_(candidate) <= 0.0 || !append(candidate)) {
+      rejected_[static_cast<std::size_t>(candidate)] = 1;
+      candidate = -1;
+      continue;
+    }
+    passive_.push_back(candidate);
+    in_passive_[static_cast<std::size_t>(candidate)] = 1;
+    candidate = -1;
+    // Inner loop (Lawson-Hanson): solve on the passive set; while some z_j <= 0, step back
+    // along a -> z to the first bound and drop the coordinates that reach it.
+    while (true) {
+      for (Eigen::Index k = 0; k < size_; ++k) z_(k) = projections(passive_[static_cast<std::size_t>(k)]);
+      solve_passive();
+      if (z_.head(size_).minCoeff() > 0.0) {
+        for (Eigen::Index k = 0; k < size_; ++k) a(passive_[static_cast<std::size_t>(k)]) = z_(k);
+        break;
+      }
+      double step = 1.0;
+      std::size_t limiting = 0;
+      for (Eigen::Index k = 0; k < size_; ++k) {
+        const double zk = z_(k), ak = a(passive_[static_cast<std::size_t>(k)]);
+        if (zk <= 0.0 && ak / (ak - zk) < step) {
+          step = ak / (ak - zk);
+          limiting = static_cast<std::size_t>(k);
+        }
+      }
+      std::vector<Eigen::Index> kept;
+      kept.reserve(passive_.size());
+      for (std::size_t k = 0; k < passive_.size(); ++k) {
+        double& ak = a(passive_[k]);
+        ak += step * (z_(static_cast<Eigen::Index>(k)) - ak);
+        if (k == limiting || ak <= 0.0) {
+          ak = 0.0;
+          in_passive_[static_cast<std::size_t>(passive_[k])] = 0;
+        } else {
+          kept.push_back(passive_[k]);
+        }
+      }
+      passive_.swap(kept);
+      rebuild();
+      if (passive_.empty()) break;
+    }
+    // w = c - G a over the passive columns only (a is zero elsewhere).
+    w_ = projections;
+    for (Eigen::Index j : passive_) w_.noalias() -= a(j) * gram_.col(j);
+    std::fill(rejected_.begin(), rejected_.end(), 0);
+  }
+
+  // KKT residual in the primal, V = T - S a: max of the violation of S'V + kappa <= 0 and of
+  // complementary slackness |a_j (S_j.V + kappa)|.
+  w_.noalias() = points_.transpose() * (target - points_ * a);
+  double residual = 0.0;
+  for (Eigen::Index j = 0; j < m; ++j) {
+    residual = std::max(residual, w_(j));
+    residual = std::max(residual, std::fabs(a(j) * w_(j)));
+  }
+  out.kkt_residual = residual;
+  return out;
+}
+
+}  // namespace neurogeom::manifold::detail

@@ -1,0 +1,74 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "neurogeom/manifold/capacity_theory.hpp"
+#include "test_support.hpp"
+
+namespace neurogeom::manifold {
+namespace {
+
+using testing::tolerance;
+constexpr double kPi = 3.14159265358979323846;
+
+// THEORY.md F row 1.
+TEST(CapacityTheory, GardnerTable) {
+  EXPECT_NEAR(gardner_capacity(0.0), 2.0, 1e-12);
+  EXPECT_NEAR(gardner_capacity(0.5), 0.961205, tolerance("quadrature"));
+  EXPECT_NEAR(gardner_capacity(1.0), 0.519572, tolerance("quadrature"));
+  EXPECT_NEAR(gardner_capacity(2.0), 0.200231, tolerance("quadrature"));
+  // Large margin: alpha_0 -> 1/(1 + kappa^2).
+  EXPECT_NEAR(gardner_capacity(30.0) * (1 + 900.0), 1.0, 1e-6);
+}
+
+// Segment (D = 1) closed form: alpha = 1 / (1/2 + (2/pi) arctan R) (THEORY.md A.8, F row 2).
+TEST(CapacityTheory, SegmentClosedForm) {
+  for (double r : {0.1, 0.5, 1.0, 2.0, 10.0, 100.0}) {
+    const double exact = 1.0 / (0.5 + (2.0 / kPi) * std::atan(r));
+    EXPECT_NEAR(ball_capacity(0.0, r, 1) / exact, 1.0, 1e-9) << "R = " << r;
+  }
+}
+
+// Self-dual cone: alpha_B(0, 1, D) = 2/(D+1) exactly (F row 3); duality (F row 4).
+TEST(CapacityTheory, SelfDualAndDuality) {
+  for (int d : {1, 2, 3, 5, 10, 50}) {
+    EXPECT_NEAR(ball_capacity(0.0, 1.0, d) * (d + 1) / 2.0, 1.0, 1e-9) << "D = " << d;
+    for (double r : {0.3, 2.5}) {
+      const double sum = 1.0 / ball_capacity(0.0, r, d) + 1.0 / ball_capacity(0.0, 1.0 / r, d);
+      EXPECT_NEAR(sum, d + 1.0, 1e-8) << "D = " << d << " R = " << r;
+    }
+  }
+}
+
+// THEORY.md A.8 oracle table and F rows 5-7 (tolerance 1e-4 relative).
+TEST(CapacityTheory, BallTable) {
+  const double rel = tolerance("table_relative");
+  struct Row { double margin, radius; int dimension; double expected; };
+  for (const Row& row : {Row{0, 0.5, 1, 1.25760}, Row{0, 2, 1, 0.82999}, Row{0, 100, 1, 0.66951},
+                         Row{0, 1, 2, 0.66667}, Row{0, 1, 3, 0.5}, Row{0, 1, 5, 0.33333}, Row{0, 1, 10, 0.18182},
+                         Row{0, 0.5, 50, 0.09259}, Row{0, 0.2, 100, 0.20826}, Row{0, 1000, 10, 0.09526},
+                         Row{1, 1, 10, 0.10997}}) {
+    EXPECT_NEAR(ball_capacity(row.margin, row.radius, row.dimension) / row.expected, 1.0, rel)
+        << "kappa " << row.margin << " R " << row.radius << " D " << row.dimension;
+  }
+  // Limits: R -> 0 is a point (Gardner); R -> inf is a D-dim subspace, 1/(D + 1/2).
+  EXPECT_NEAR(ball_capacity(0.0, 1e-6, 7), 2.0, 1e-5);
+  EXPECT_NEAR(ball_capacity(0.0, 1e6, 4), 1.0 / 4.5, 1e-5);
+}
+
+TEST(CapacityTheory, LargeDimensionApproximation) {
+  EXPECT_NEAR(large_dimension_capacity(0.0, 0.5, 50), 0.09091, 1e-4);  // F row 7
+  EXPECT_NEAR(large_dimension_capacity(1.0, 1.0, 10), 0.10350, 1e-4);  // F row 6
+}
+
+TEST(CapacityTheory, MonotoneInMargin) {
+  double previous = ball_capacity(0.0, 0.7, 6);
+  for (double k = 0.25; k <= 2.0; k += 0.25) {
+    const double current = ball_capacity(k, 0.7, 6);
+    EXPECT_LT(current, previous);
+    previous = current;
+  }
+}
+
+}  // namespace
+}  // namespace neurogeom::manifold
