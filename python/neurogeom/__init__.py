@@ -8,6 +8,7 @@ from . import _core
 from ._core import InvalidArgument, Status, Dataset, load_fashion_mnist, read_labels
 from ._options import as_dataset, make_options
 from ._nets import train_classifier, initialize_mlp, layer_activations, predict, accuracy
+from ._report import write_report, render_report, report_summary, report_plot_ids
 
 __version__ = _core.__version__
 
@@ -30,4 +31,5 @@ def geometry(X, y=None, **options):
 
 
 __all__ = ["InvalidArgument", "Status", "Dataset", "load", "load_fashion_mnist", "read_labels", "geometry",
-           "train_classifier", "initialize_mlp", "layer_activations", "predict", "accuracy"]
+           "train_classifier", "initialize_mlp", "layer_activations", "predict", "accuracy",
+           "write_report", "render_report", "report_summary", "report_plot_ids"]
