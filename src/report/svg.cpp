@@ -113,7 +113,7 @@ std::vector<double> log_ticks(double lo, double hi) {
   for (int e = e0; e <= e1; e += stride) {
     const double base = std::pow(10.0, e);
     ticks.push_back(base);
-    if (decades < 3 && e < e1) {
+    if (decades <= 3 && e < e1) {
       ticks.push_back(2 * base);
       ticks.push_back(5 * base);
     }

@@ -104,7 +104,7 @@ std::string render_svg(const BarChart& chart, bool standalone = false);
 /// Graphics Gems). The first tick is <= lo and the last >= hi.
 std::vector<double> nice_ticks(double lo, double hi, int target_count = 5);
 /// Ticks of a logarithmic axis covering [lo, hi] (lo > 0): powers of ten, plus 2x and 5x
-/// multiples when the range spans fewer than three decades.
+/// multiples when the range spans at most three decades.
 std::vector<double> log_ticks(double lo, double hi);
 /// Escapes &, <, >, " and ' for XML and HTML text and attributes.
 std::string escape_xml(const std::string& text);
