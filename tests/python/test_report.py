@@ -148,3 +148,22 @@ def test_renders_in_headless_chromium(analysis, tmp_path):
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 60_000  # a blank 1280 x 2400 page is ~15 kB; the drawn page ~300 kB
+
+
+def test_cli_report_command(analysis, tmp_path):
+    binary = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(ng.__file__))), "neurogeom")
+    if not os.path.exists(binary):
+        pytest.skip(f"the neurogeom executable is not next to the module's build tree ({binary})")
+    source = tmp_path / "results.json"
+    source.write_text(json.dumps(analysis))
+    out = tmp_path / "index.html"
+    done = subprocess.run([binary, "report", str(source), "--out", str(out), "--json", "-"], capture_output=True,
+                          text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["plots"] == EXPECTED_PLOTS
+    assert out.read_text(encoding="utf-8") == ng.render_report(analysis)
+    source.write_text('{"layers": "input"}')
+    done = subprocess.run([binary, "report", str(source), "--out", str(out)], capture_output=True, text=True,
+                          timeout=30)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "neurogeom report: layers must be an array of strings"
