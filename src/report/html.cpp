@@ -584,7 +584,8 @@ std::vector<std::string> sentences(const Document& doc) {
     for (const auto& c : doc.conditions) {
       const auto it = std::find(c.fewshot.shots.begin(), c.fewshot.shots.end(), shots);
       if (it == c.fewshot.shots.end()) continue;
-      const double v = c.fewshot.empirical[static_cast<std::size_t>(it - c.fewshot.shots.begin())][last_layer];
+      const std::vector<double>& errors = c.fewshot.empirical[static_cast<std::size_t>(it - c.fewshot.shots.begin())];
+      const double v = errors.empty() ? kMissing : errors[last_layer];
       if (std::isfinite(v)) parts.push_back(fmt::format("{} ({})", format_number(v), c.name));
     }
     if (parts.size() >= 2)

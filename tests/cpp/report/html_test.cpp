@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <regex>
@@ -127,6 +128,13 @@ TEST(Report, MissingPartsAreSkippedCleanly) {
   // All values null: the plot disappears rather than being drawn empty.
   for (auto& [name, m] : a["metrics"].items()) m["capacity"] = {nullptr, nullptr, nullptr, nullptr};
   EXPECT_EQ(plot_ids(a).front(), "plot-radius");
+  // Few-shot predictions without measurements: no few-shot plot, no comparison sentence.
+  json b = fixture();
+  for (auto& [name, m] : b["metrics"].items()) m["fewshot"].erase("empirical_error");
+  const std::vector<std::string> b_ids = plot_ids(b);
+  EXPECT_EQ(std::count(b_ids.begin(), b_ids.end(), "plot-fewshot-error"), 0);
+  EXPECT_EQ(std::count(b_ids.begin(), b_ids.end(), "plot-fewshot-predicted"), 0);
+  for (const auto& sentence : summarize(b)) EXPECT_EQ(sentence.find("-shot error"), std::string::npos) << sentence;
   // Only layers: a page with a title and no plots.
   const json bare = {{"layers", {"a", "b"}}};
   EXPECT_TRUE(plot_ids(bare).empty());
