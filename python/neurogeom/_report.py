@@ -25,11 +25,14 @@ def _plain(value):
 
 
 def _analysis_json(analysis):
-    if isinstance(analysis, (str, bytes, os.PathLike)) and not str(analysis).lstrip().startswith("{"):
+    """JSON text of a dict, of JSON text (str or bytes), or of the file at a path."""
+    if isinstance(analysis, bytes):
+        analysis = analysis.decode("utf-8")
+    if isinstance(analysis, str) and analysis.lstrip().startswith(("{", "[")):
+        return analysis
+    if isinstance(analysis, (str, os.PathLike)):
         with open(analysis, encoding="utf-8") as f:
             return f.read()
-    if isinstance(analysis, (str, bytes)):
-        return analysis if isinstance(analysis, str) else analysis.decode("utf-8")
     return json.dumps(_plain(analysis), allow_nan=False)
 
 

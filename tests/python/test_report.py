@@ -93,6 +93,9 @@ def test_page_has_no_external_references(analysis, tmp_path):
         assert f'<svg id="{plot}"' in html
     assert html == ng.render_report(analysis)
     assert html == ng.render_report(json.dumps(analysis))
+    source = tmp_path / "results.json"
+    source.write_text(json.dumps(analysis))
+    assert html == ng.render_report(source) == ng.render_report(str(source))
 
 
 def test_numpy_values_and_nan_are_accepted(analysis):
