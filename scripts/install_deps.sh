@@ -8,7 +8,7 @@ packages=(
   libeigen3-dev libopenblas-dev liblapacke-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev zlib1g-dev
   pybind11-dev python3-dev python3-numpy python3-pytest python3-scipy
-  libgtest-dev libgmock-dev libbenchmark-dev libnlopt-cxx-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libnlopt-cxx-dev python3-cvxopt
   dataset-fashion-mnist chromium
 )
 
