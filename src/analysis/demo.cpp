@@ -1,0 +1,247 @@
+#include "neurogeom/analysis/demo.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "neurogeom/analysis/layers.hpp"
+#include "neurogeom/core/error.hpp"
+#include "neurogeom/core/log.hpp"
+#include "neurogeom/data/readers.hpp"
+#include "neurogeom/langevin/width_sweep.hpp"
+#include "neurogeom/nets/mlp.hpp"
+
+namespace neurogeom::analysis {
+
+void DemoOptions::validate() const {
+  NEUROGEOM_THROW_IF_NOT(dataset == "auto" || dataset == "fashion-mnist" || dataset == "digits",
+                         fmt::format("dataset must be 'auto', 'fashion-mnist' or 'digits', got '{}'", dataset));
+  NEUROGEOM_THROW_IF_NOT(train_per_class >= 10, fmt::format("train_per_class must be >= 10, got {}", train_per_class));
+  NEUROGEOM_THROW_IF_NOT(test_per_class >= 6, fmt::format("test_per_class must be >= 6, got {}", test_per_class));
+  NEUROGEOM_THROW_IF_NOT(epochs >= 1, fmt::format("epochs must be >= 1, got {}", epochs));
+  NEUROGEOM_THROW_IF_NOT(!hidden_widths.empty(), "hidden_widths must not be empty");
+  NEUROGEOM_THROW_IF_NOT(!trained_classes.empty(), "trained_classes must not be empty");
+}
+
+namespace {
+
+struct Split {
+  RowMatrixXd train_points, test_points;
+  std::vector<std::int64_t> train_labels, test_labels;
+  std::string name;
+};
+
+// Takes the first `per_class` rows of each wanted class.
+void take(const data::LabelledPoints& source, int per_class, const std::set<std::int64_t>& classes, RowMatrixXd& points,
+          std::vector<std::int64_t>& labels, int skip_per_class = 0) {
+  std::map<std::int64_t, int> seen;
+  std::vector<Eigen::Index> rows;
+  for (Eigen::Index i = 0; i < source.points.rows(); ++i) {
+    const std::int64_t y = source.labels[static_cast<std::size_t>(i)];
+    if (!classes.count(y)) continue;
+    const int k = seen[y]++;
+    if (k < skip_per_class || k >= skip_per_class + per_class) continue;
+    rows.push_back(i);
+  }
+  points.resize(static_cast<Eigen::Index>(rows.size()), source.points.cols());
+  labels.clear();
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    points.row(static_cast<Eigen::Index>(r)) = source.points.row(rows[r]);
+    labels.push_back(source.labels[static_cast<std::size_t>(rows[r])]);
+  }
+}
+
+Split load_split(const DemoOptions& o, const std::set<std::int64_t>& trained, const std::set<std::int64_t>& all) {
+  Split s;
+  const bool have_fashion = std::filesystem::exists(std::string(data::kFashionMnistDirectory) + "/t10k-images-idx3-ubyte.gz");
+  const bool fashion = o.dataset == "fashion-mnist" || (o.dataset == "auto" && have_fashion);
+  if (fashion) {
+    s.name = "Fashion-MNIST";
+    const data::LabelledPoints train = data::load_fashion_mnist(data::kFashionMnistDirectory, "train", o.train_per_class);
+    const data::LabelledPoints test = data::load_fashion_mnist(data::kFashionMnistDirectory, "test", o.test_per_class);
+    take(train, o.train_per_class, trained, s.train_points, s.train_labels);
+    take(test, o.test_per_class, all, s.test_points, s.test_labels);
+  } else {
+    // Digits: 1797 images; the first half of each class trains, the rest is held out.
+    s.name = "UCI digits";
+    data::DatasetReadOptions read;
+    const data::LabelledPoints digits = data::read_points(o.data_directory + "/digits.csv.gz", read);
+    data::LabelledPoints scaled = digits;
+    scaled.points /= 16.0;  // pixel values 0..16
+    const int train = std::min(o.train_per_class, 80);
+    take(scaled, train, trained, s.train_points, s.train_labels);
+    take(scaled, std::min(o.test_per_class, 90), all, s.test_points, s.test_labels, train);
+  }
+  return s;
+}
+
+std::vector<Layer> named_layers(const std::vector<Eigen::MatrixXd>& activations) {
+  std::vector<Layer> layers;
+  for (std::size_t l = 0; l < activations.size(); ++l)
+    layers.push_back({l == 0 ? std::string("input") : fmt::format("layer{}", l), activations[l]});
+  return layers;
+}
+
+// Theory section: BPKR prediction against Langevin simulation of the generalization error of
+// a deep linear network against width, on a binary task (classes 0 vs 6 of Fashion-MNIST,
+// T-shirt vs shirt; digits 3 vs 8 otherwise), inputs 2x2-average-pooled and standardised.
+nlohmann::json theory_section(const DemoOptions& o, const Split& split) {
+  const bool fashion = split.name == "Fashion-MNIST";
+  data::LabelledPoints source;
+  std::int64_t class_a = fashion ? 0 : 3, class_b = fashion ? 6 : 8;
+  if (fashion) {
+    source = data::load_fashion_mnist(data::kFashionMnistDirectory, "train", 400);
+  } else {
+    source = data::read_points(o.data_directory + "/digits.csv.gz", {});
+    source.points /= 16.0;
+  }
+  // Pool 28x28 -> 14x14 (Fashion-MNIST) to keep the input dimension near P.
+  RowMatrixXd pooled;
+  if (fashion) {
+    pooled.resize(source.points.rows(), 196);
+    for (Eigen::Index i = 0; i < source.points.rows(); ++i)
+      for (int r = 0; r < 14; ++r)
+        for (int c = 0; c < 14; ++c)
+          pooled(i, r * 14 + c) = 0.25 * (source.points(i, (2 * r) * 28 + 2 * c) + source.points(i, (2 * r) * 28 + 2 * c + 1) +
+                                           source.points(i, (2 * r + 1) * 28 + 2 * c) +
+                                           source.points(i, (2 * r + 1) * 28 + 2 * c + 1));
+  } else {
+    pooled = source.points;
+  }
+  const int train_count = o.quick ? 60 : 180, test_count = o.quick ? 60 : 300;
+  std::vector<Eigen::Index> rows_a, rows_b;
+  for (Eigen::Index i = 0; i < pooled.rows(); ++i) {
+    if (source.labels[static_cast<std::size_t>(i)] == class_a) rows_a.push_back(i);
+    if (source.labels[static_cast<std::size_t>(i)] == class_b) rows_b.push_back(i);
+  }
+  const int per_class_train = train_count / 2;
+  const int per_class_test = std::min<int>(test_count / 2, static_cast<int>(std::min(rows_a.size(), rows_b.size())) - per_class_train);
+  NEUROGEOM_THROW_IF_NOT(per_class_test >= 5, "not enough images for the theory section");
+  RowMatrixXd x_train(2 * per_class_train, pooled.cols()), x_test(2 * per_class_test, pooled.cols());
+  Eigen::VectorXd y_train(2 * per_class_train), y_test(2 * per_class_test);
+  for (int k = 0; k < per_class_train; ++k) {
+    x_train.row(2 * k) = pooled.row(rows_a[static_cast<std::size_t>(k)]), y_train(2 * k) = 1.0;
+    x_train.row(2 * k + 1) = pooled.row(rows_b[static_cast<std::size_t>(k)]), y_train(2 * k + 1) = -1.0;
+  }
+  for (int k = 0; k < per_class_test; ++k) {
+    x_test.row(2 * k) = pooled.row(rows_a[static_cast<std::size_t>(per_class_train + k)]), y_test(2 * k) = 1.0;
+    x_test.row(2 * k + 1) = pooled.row(rows_b[static_cast<std::size_t>(per_class_train + k)]), y_test(2 * k + 1) = -1.0;
+  }
+  // Standardise each unit with the training statistics.
+  const Eigen::RowVectorXd mean = x_train.colwise().mean();
+  Eigen::RowVectorXd sd = ((x_train.rowwise() - mean).array().square().colwise().mean()).sqrt();
+  sd = sd.cwiseMax(1e-3);
+  x_train = (x_train.rowwise() - mean).array().rowwise() / sd.array();
+  x_test = (x_test.rowwise() - mean).array().rowwise() / sd.array();
+
+  langevin::WidthSweepOptions sweep;
+  sweep.seed = o.seed;
+  sweep.num_threads = o.num_threads;
+  if (o.quick) {
+    sweep.widths = {30, 60};
+    sweep.burn_in = 300;
+    sweep.num_steps = 300;
+    sweep.num_chains = 2;
+  }
+  const langevin::WidthSweepResult r = langevin::width_sweep(x_train, y_train, x_test, y_test, sweep);
+  nlohmann::json widths = nlohmann::json::array(), theory_error = nlohmann::json::array(),
+                 theory_bias = nlohmann::json::array(), theory_variance = nlohmann::json::array(),
+                 simulated = nlohmann::json::array(), stderr_ = nlohmann::json::array();
+  for (const auto& row : r.rows) {
+    widths.push_back(row.width);
+    theory_error.push_back(row.theory_error);
+    theory_bias.push_back(row.theory_bias);
+    theory_variance.push_back(row.theory_variance);
+    simulated.push_back(row.simulated_error);
+    stderr_.push_back(row.simulated_error_standard_error);
+  }
+  return {{"title", fmt::format("Deep linear network (L = {}) on {} class {} vs {}: P = {}, N0 = {}, T = {}, "
+                                "sigma^2 = {}",
+                                r.options_used.depth, split.name, class_a, class_b, x_train.rows(), x_train.cols(),
+                                r.options_used.temperature, r.options_used.prior_variance)},
+          {"widths", widths},
+          {"theory_error", theory_error},
+          {"theory_bias", theory_bias},
+          {"theory_variance", theory_variance},
+          {"simulated_error", simulated},
+          {"simulated_stderr", stderr_},
+          {"nngp_error", r.nngp_error},
+          {"details", langevin::to_json(r)}};
+}
+
+}  // namespace
+
+std::string run_demo(const DemoOptions& options) {
+  options.validate();
+  DemoOptions o = options;
+  if (o.quick) {
+    o.train_per_class = std::min(o.train_per_class, 60);
+    o.test_per_class = std::min(o.test_per_class, 20);
+    o.hidden_widths = {64, 64};
+    o.epochs = std::min(o.epochs, 3);
+  }
+  std::set<std::int64_t> trained(o.trained_classes.begin(), o.trained_classes.end());
+  std::set<std::int64_t> all;
+  for (std::int64_t c = 0; c < 10; ++c) all.insert(c);
+  std::vector<std::int64_t> novel;
+  for (std::int64_t c : all)
+    if (!trained.count(c)) novel.push_back(c);
+  const Split split = load_split(o, trained, all);
+
+  report_progress("demo: training the network", 0, 1);
+  nets::MlpOptions mlp;
+  mlp.hidden_widths = o.hidden_widths;
+  mlp.epochs = o.epochs;
+  mlp.seed = o.seed;
+  mlp.num_threads = o.num_threads;
+  const nets::TrainResult trained_net = nets::train_classifier(split.train_points, split.train_labels, mlp);
+  const nets::Mlp untrained = nets::initialize(split.train_points.cols(), static_cast<Eigen::Index>(trained.size()), mlp);
+  report_progress("demo: training the network", 1, 1);
+
+  RowMatrixXd trained_test;
+  std::vector<std::int64_t> trained_test_labels;
+  data::LabelledPoints test{split.test_points, split.test_labels};
+  take(test, o.test_per_class, trained, trained_test, trained_test_labels);
+  const double test_accuracy = nets::accuracy(trained_net.network, trained_test, trained_test_labels);
+
+  AnalyzeOptions analyze;
+  analyze.seed = o.seed;
+  analyze.num_threads = o.num_threads;
+  if (o.quick) analyze.samples = 40, analyze.episodes = 5, analyze.dimension_draws = 1;
+  const std::vector<std::int64_t> trained_list(trained.begin(), trained.end());
+  const std::vector<Layer> after = named_layers(nets::layer_activations(trained_net.network, split.test_points));
+  const std::vector<Layer> before = named_layers(nets::layer_activations(untrained, split.test_points));
+  std::vector<ConditionResult> conditions;
+  conditions.push_back(analyze_condition("trained classes, after training", after, split.test_labels, trained_list, analyze));
+  conditions.push_back(analyze_condition("novel classes, after training", after, split.test_labels, novel, analyze));
+  conditions.push_back(analyze_condition("novel classes, before training", before, split.test_labels, novel, analyze));
+  conditions.push_back(analyze_condition("trained classes, before training", before, split.test_labels, trained_list, analyze));
+
+  std::optional<nlohmann::json> theory;
+  if (o.theory) {
+    report_progress("demo: kernel renormalization theory vs Langevin", 0, 1);
+    theory = theory_section(o, split);
+    report_progress("demo: kernel renormalization theory vs Langevin", 1, 1);
+  }
+  std::vector<std::string> layer_names;
+  for (const Layer& l : after) layer_names.push_back(l.name);
+  std::string widths;
+  for (int w : o.hidden_widths) widths += fmt::format("-{}", w);
+  std::vector<std::string> notes = {
+      fmt::format("Network {}{}-{} (ReLU) trained with the neurogeom trainer for {} epochs on classes {} of {} "
+                  "({} images per class): held-out accuracy on those classes {:.3f}.",
+                  split.train_points.cols(), widths, trained.size(), o.epochs, fmt::join(trained_list, ", "),
+                  split.name, o.train_per_class, test_accuracy),
+      fmt::format("Novel classes {} were never seen in training; {} held-out images per class are analysed.",
+                  fmt::join(novel, ", "), o.test_per_class)};
+  nlohmann::json doc = analysis_document(fmt::format("neurogeom demo: representations of a ReLU network on {}", split.name),
+                                         layer_names, conditions, analyze, theory, notes);
+  doc["training"] = nets::to_json(trained_net);
+  doc["training"]["held_out_accuracy"] = test_accuracy;
+  return write_outputs(doc, o.out_directory);
+}
+
+}  // namespace neurogeom::analysis
