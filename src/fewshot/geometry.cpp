@@ -65,10 +65,14 @@ Eigen::MatrixXd overlaps_from_axes(const data::ManifoldDataset& dataset, const R
   return trace;
 }
 
-// Tr(Sigma_a Sigma_b) = <Sigma_a, Sigma_b>_F for all pairs, accumulated over feature slabs:
-// the rows I of every class covariance, Sigma_a[I, :] = Xc_a[:, I]^T Xc_a / P_a, are stacked
-// as rows of a K x (|I| N) matrix M and M M^T is added. Memory is bounded by kSlabBytes and
-// no class covariance is held whole; cost K N^2 P + K^2 N^2 instead of K^2 P^2 N.
+// Tr(Sigma_a Sigma_b) = <Sigma_a, Sigma_b>_F for all pairs, accumulated over feature slabs.
+// Slab I = rows [s, s + w) of every class covariance, restricted to the upper triangle
+// (columns j >= s): Sigma_a[I, s:] = Xc_a[:, I]^T Xc_a[:, s:] / P_a. The columns beyond
+// the diagonal block are scaled by sqrt(2), so that the row-wise dot products count each
+// off-diagonal entry twice, as <A, B> = sum_i A_ii B_ii + 2 sum_{i<j} A_ij B_ij requires.
+// The slabs of all classes are stacked as rows of M and M M^T is added. Memory is bounded
+// by kSlabBytes and no class covariance is held whole; cost K N^2 P / 2 + K^2 N^2 / 2
+// instead of K^2 P^2 N.
 Eigen::MatrixXd overlaps_from_covariances(const data::ManifoldDataset& dataset, const RowMatrixXd& centers,
                                           int num_threads) {
   const std::size_t k = dataset.num_manifolds();
@@ -78,25 +82,22 @@ Eigen::MatrixXd overlaps_from_covariances(const data::ManifoldDataset& dataset, 
       static_cast<Eigen::Index>(kSlabBytes / (8.0 * static_cast<double>(kk) * static_cast<double>(n))), 1, n);
   Eigen::MatrixXd trace = Eigen::MatrixXd::Zero(kk, kk);
   RowMatrixXd slabs(kk, slab * n);
-  std::vector<Eigen::MatrixXd> centred(k);
-  const bool keep_centred = 8.0 * static_cast<double>(dataset.num_points()) * static_cast<double>(n) <= kSlabBytes * 4;
-  if (keep_centred)
-    parallel_for(k, num_threads, [&](std::size_t c) {
-      centred[c] = dataset.manifold(c).rowwise() - centers.row(static_cast<Eigen::Index>(c));
-    });
   const std::size_t tiles = static_cast<std::size_t>((kk + kGramTile - 1) / kGramTile);
+  const double root_two = std::sqrt(2.0);
   for (Eigen::Index start = 0; start < n; start += slab) {
     const Eigen::Index width = std::min(slab, n - start);
+    const Eigen::Index right = n - start;
     parallel_for(k, num_threads, [&](std::size_t c) {
-      Eigen::MatrixXd local;
-      if (!keep_centred) local = dataset.manifold(c).rowwise() - centers.row(static_cast<Eigen::Index>(c));
-      const Eigen::MatrixXd& xc = keep_centred ? centred[c] : local;
+      const Eigen::MatrixXd& x = dataset.manifold(c);
+      const Eigen::MatrixXd xc =
+          x.rightCols(right).rowwise() - centers.row(static_cast<Eigen::Index>(c)).tail(right);
       const double inv = 1.0 / static_cast<double>(xc.rows());
-      // Column-major width x n block written as one row of the slab matrix.
-      Eigen::Map<Eigen::MatrixXd> block(slabs.row(static_cast<Eigen::Index>(c)).data(), width, n);
-      block.noalias() = inv * (xc.middleCols(start, width).transpose() * xc);
+      // Column-major width x right block written as one row of the slab matrix.
+      Eigen::Map<Eigen::MatrixXd> block(slabs.row(static_cast<Eigen::Index>(c)).data(), width, right);
+      block.noalias() = inv * (xc.leftCols(width).transpose() * xc);
+      block.rightCols(right - width) *= root_two;
     });
-    const auto used = slabs.leftCols(width * n);
+    const auto used = slabs.leftCols(width * right);
     parallel_for(tiles, num_threads, [&](std::size_t t) {
       const Eigen::Index r0 = static_cast<Eigen::Index>(t) * kGramTile;
       const Eigen::Index rows = std::min(kGramTile, kk - r0);
@@ -129,27 +130,17 @@ void estimate_pair_geometry(const data::ManifoldDataset& dataset, OverlapMethod 
   // lose less to cancellation.
   const RowMatrixXd shifted = classes.centers.rowwise() - classes.centers.colwise().mean();
 
-  // Per class: R^2 = Tr Sigma, Tr Sigma^2 from the P x P Gram, and the signal-noise row
+  // Per class: R^2 = Tr Sigma and the signal-noise row
   // q[c][b] = (x_0^c - x_0^b)^T Sigma_c (x_0^c - x_0^b) = ||Xc (x_0^c - x_0^b)||^2 / P.
-  Eigen::VectorXd trace_sq(kk);
   Eigen::MatrixXd quad(kk, kk);
   parallel_for(k, num_threads, [&](std::size_t c) {
     const Eigen::Index ci = static_cast<Eigen::Index>(c);
     const Eigen::MatrixXd xc = dataset.manifold(c).rowwise() - classes.centers.row(ci);
     const double p = static_cast<double>(xc.rows());
-    Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(xc.rows(), xc.rows());
-    gram.selfadjointView<Eigen::Lower>().rankUpdate(xc);
-    gram.triangularView<Eigen::StrictlyUpper>() = gram.transpose();
-    classes.radius(ci) = std::sqrt(gram.trace() / p);
-    trace_sq(ci) = gram.squaredNorm() / (p * p);
+    classes.radius(ci) = std::sqrt(xc.squaredNorm() / p);
     const Eigen::MatrixXd z = xc * shifted.transpose();  // P x K
     for (Eigen::Index b = 0; b < kk; ++b) quad(ci, b) = (z.col(ci) - z.col(b)).squaredNorm() / p;
   });
-  for (Eigen::Index c = 0; c < kk; ++c) {
-    const double r2 = classes.radius(c) * classes.radius(c);
-    classes.dimension(c) = trace_sq(c) > 0 ? r2 * r2 / trace_sq(c) : 0.0;
-  }
-
   if (method == OverlapMethod::automatic) {
     // Cost model: axes = K P^2 N (eigenbases) + K^2 r^2 N; covariance = K P N^2 + K^2 N^2.
     const double kd = static_cast<double>(k), nd = static_cast<double>(n);
@@ -163,6 +154,11 @@ void estimate_pair_geometry(const data::ManifoldDataset& dataset, OverlapMethod 
   if (method_used) *method_used = method;
   const Eigen::MatrixXd trace = method == OverlapMethod::axes ? overlaps_from_axes(dataset, classes.centers, num_threads)
                                                               : overlaps_from_covariances(dataset, classes.centers, num_threads);
+  // D_a = (Tr Sigma_a)^2 / Tr Sigma_a^2: the diagonal of the overlap matrix is Tr Sigma_a^2.
+  for (Eigen::Index c = 0; c < kk; ++c) {
+    const double r2 = classes.radius(c) * classes.radius(c);
+    classes.dimension(c) = trace(c, c) > 0 ? r2 * r2 / trace(c, c) : 0.0;
+  }
 
   auto nan_matrix = [&] {
     RowMatrixXd m(kk, kk);
