@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "neurogeom/core/error.hpp"
+#include "neurogeom/core/log.hpp"
 #include "neurogeom/core/parallel.hpp"
 #include "neurogeom/core/rng.hpp"
 #include "neurogeom/core/version.hpp"
@@ -368,6 +369,7 @@ FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const Fewsh
     if (options.max_margin) total.max_margin.setZero(kk, kk);
     std::vector<std::int64_t> tested(k, 0);
     std::mutex mutex;
+    std::size_t finished = 0;
     parallel_for(static_cast<std::size_t>(options.episodes), options.num_threads, [&](std::size_t e) {
       Rng rng = Rng::for_item(options.seed, (static_cast<std::uint64_t>(s) << 32) + e);
       EpisodeCounts counts;
@@ -380,6 +382,7 @@ FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const Fewsh
       total.kway_correct += counts.kway_correct;
       total.kway_total += counts.kway_total;
       for (std::size_t c = 0; c < k; ++c) tested[c] += episode_tested[c];
+      report_progress(fmt::format("fewshot episodes, m = {}", m), ++finished, static_cast<std::size_t>(options.episodes));
     });
     shot.empirical_error = rates(total.prototype, tested);
     shot.mean_empirical_error = mean_off_diagonal(shot.empirical_error);

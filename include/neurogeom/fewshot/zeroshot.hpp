@@ -87,6 +87,12 @@ struct ZeroshotResult {
 ZeroshotResult estimate_zeroshot(const data::ManifoldDataset& novel, const ZeroshotPrototypes& prototypes,
                                  const ZeroshotOptions& options = {});
 
+/// Reads the zero-shot prototypes from a .npz archive with arrays train_source (K_train x d),
+/// train_target (K_train x N), novel_source (K_novel x d) and optionally novel_labels
+/// (K_novel integers). Throws InvalidArgument naming the file and the array on a missing
+/// array, an unknown array name, a wrong rank or non-integer labels.
+ZeroshotPrototypes read_zeroshot_prototypes(const std::string& path);
+
 /// snake_case name of a map and its parser (throws InvalidArgument naming `field`).
 std::string to_string(ZeroshotMap map);
 ZeroshotMap parse_zeroshot_map(const std::string& name, const std::string& field = "map");
