@@ -30,12 +30,12 @@ void print_table(const fewshot::FewshotResult& r, const std::string& source) {
               "signal_noise_overlap %.5g (b: %.5g), noise_noise_overlap %.5g\n",
               r.mean_radius, r.mean_dimension, r.mean_signal, r.mean_bias, r.mean_signal_noise_overlap,
               r.mean_signal_noise_overlap_b, r.mean_noise_noise_overlap);
-  std::printf("%6s %12s %12s %12s %12s %10s %10s %10s\n", "shots", "measured", "predicted", "pred_main", "correlation",
-              "kway_acc", "exemplar", "max_margin");
+  std::printf("%6s %12s %12s %12s %12s %10s %10s %10s %10s\n", "shots", "measured", "predicted", "pred_main",
+              "correlation", "kway_acc", "kway_pred", "exemplar", "max_margin");
   for (const auto& s : r.shots)
-    std::printf("%6d %12.5g %12.5g %12.5g %12.5g %10.5g %10.5g %10.5g\n", s.shots, s.mean_empirical_error,
+    std::printf("%6d %12.5g %12.5g %12.5g %12.5g %10.5g %10.5g %10.5g %10.5g\n", s.shots, s.mean_empirical_error,
                 s.mean_predicted_error, s.mean_predicted_error_main, s.correlation, s.kway_accuracy,
-                s.mean_exemplar_error, s.mean_max_margin_error);
+                s.predicted_kway_accuracy, s.mean_exemplar_error, s.mean_max_margin_error);
 }
 
 const bool registered = register_command({"fewshot", [](CLI::App& app, int& exit_code) {
@@ -54,6 +54,8 @@ const bool registered = register_command({"fewshot", [](CLI::App& app, int& exit
   sub->add_option("--rho-variant", cmd->rho_variant, "squared (default) or released: the rho term of the full SNR");
   sub->add_flag("--finite-sample-factor", cmd->options.finite_sample_factor,
                 "Multiply the 1/m^2 noise terms by (1 - D/(P m)) as the released notebook does");
+  sub->add_option("--kway-theory-draws", cmd->options.kway_theory_draws,
+                  "Random rival sets per class for the k-way theory (Genz orthant integral; 0 = off; default 20)");
   sub->add_option("--overlap-method", cmd->overlap_method, "automatic (default), axes or covariance");
   sub->add_flag("--dimension-scaling", cmd->dimension_scaling,
                 "Also compute D(M) for M sampled units and random projections, with the 1/D fit");

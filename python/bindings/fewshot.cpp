@@ -39,6 +39,9 @@ const bool registered = register_binding(40, [](py::module_& m) {
       .def_property("rho_variant", [](const FewshotOptions& o) { return to_string(o.rho_variant); },
                     [](FewshotOptions& o, const std::string& v) { o.rho_variant = parse_rho_variant(v); })
       .def_readwrite("finite_sample_factor", &FewshotOptions::finite_sample_factor)
+      .def_readwrite("kway_theory_draws", &FewshotOptions::kway_theory_draws)
+      .def_readwrite("orthant_points", &FewshotOptions::orthant_points)
+      .def_readwrite("orthant_shifts", &FewshotOptions::orthant_shifts)
       .def_property("overlap_method", [](const FewshotOptions& o) { return to_string(o.overlap_method); },
                     [](FewshotOptions& o, const std::string& v) { o.overlap_method = parse_overlap_method(v); })
       .def_readwrite("seed", &FewshotOptions::seed)
@@ -59,7 +62,9 @@ const bool registered = register_binding(40, [](py::module_& m) {
       .def_readonly("mean_max_margin_error", &ShotResult::mean_max_margin_error)
       .def_readonly("mean_snr", &ShotResult::mean_snr)
       .def_readonly("correlation", &ShotResult::correlation)
-      .def_readonly("kway_accuracy", &ShotResult::kway_accuracy);
+      .def_readonly("kway_accuracy", &ShotResult::kway_accuracy)
+      .def_readonly("predicted_kway_accuracy", &ShotResult::predicted_kway_accuracy)
+      .def_readonly("predicted_kway_standard_error", &ShotResult::predicted_kway_standard_error);
   py::class_<FewshotResult>(m, "FewshotResult")
       .def_readonly("labels", &FewshotResult::labels)
       .def_property_readonly("radius", [](const FewshotResult& r) { return r.classes.radius; })

@@ -18,7 +18,8 @@ def fewshot(X, y=None, **options):
     episodes=20, estimator="exact" | "fast", exemplar=False, max_margin=False,
     svm_penalty=1e6, svm_tolerance=1e-8, svm_max_sweeps=10000, rho_variant="squared" |
     "released", finite_sample_factor=False, overlap_method="automatic" | "axes" |
-    "covariance", seed=0, num_threads=0.
+    "covariance", kway_theory_draws=20, orthant_points=500, orthant_shifts=8, seed=0,
+    num_threads=0.
 
     Returns a FewshotResult: radius, dimension, signal, bias, signal_noise_overlap(_b),
     noise_noise_overlap (numpy), shots (one ShotResult per m: empirical_error,

@@ -15,6 +15,7 @@
 #include "neurogeom/core/parallel.hpp"
 #include "neurogeom/core/rng.hpp"
 #include "neurogeom/core/version.hpp"
+#include "neurogeom/fewshot/orthant.hpp"
 #include "neurogeom/fewshot/svm.hpp"
 
 namespace neurogeom::fewshot {
@@ -270,6 +271,9 @@ void FewshotOptions::validate() const {
                          fmt::format("svm_penalty must be > 0 and finite, got {}", svm_penalty));
   NEUROGEOM_THROW_IF_NOT(svm_tolerance > 0, fmt::format("svm_tolerance must be > 0, got {}", svm_tolerance));
   NEUROGEOM_THROW_IF_NOT(svm_max_sweeps >= 1, fmt::format("svm_max_sweeps must be >= 1, got {}", svm_max_sweeps));
+  NEUROGEOM_THROW_IF_NOT(kway_theory_draws >= 0, fmt::format("kway_theory_draws must be >= 0, got {}", kway_theory_draws));
+  NEUROGEOM_THROW_IF_NOT(orthant_points >= 1, fmt::format("orthant_points must be >= 1, got {}", orthant_points));
+  NEUROGEOM_THROW_IF_NOT(orthant_shifts >= 2, fmt::format("orthant_shifts must be >= 2, got {}", orthant_shifts));
   NEUROGEOM_THROW_IF_NOT(num_threads >= 0, fmt::format("num_threads must be >= 0, got {}", num_threads));
 }
 
@@ -339,6 +343,46 @@ FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const Fewsh
   result.mean_dimension = result.classes.dimension.mean();
   result.mean_radius = result.classes.radius.mean();
 
+  // k-way theory (THEORY.md C.4): for each class a and random rival set B, the Gram
+  // Delta_ab^T Sigma_a Delta_ac / R_a^4 of the shared test noise, from one P x K product.
+  const int rivals_per_set = options.ways - 1;
+  const int draws = options.kway_theory_draws;
+  std::vector<std::vector<std::vector<Eigen::Index>>> rival_sets(k);
+  std::vector<std::vector<Eigen::MatrixXd>> shared_noise(k);
+  if (draws > 0) {
+    const RowMatrixXd& centers = result.classes.centers;
+    const RowMatrixXd shifted = centers.rowwise() - centers.colwise().mean();
+    parallel_for(k, options.num_threads, [&](std::size_t ai) {
+      const Eigen::Index a = static_cast<Eigen::Index>(ai);
+      Rng rng = Rng::for_item(options.seed, (std::uint64_t{1} << 62) + ai);
+      // With one rival the Gram is the signal-noise overlap already computed; skip the product.
+      Eigen::MatrixXd xc, z;
+      if (rivals_per_set > 1) {
+        xc = dataset.manifold(ai).rowwise() - centers.row(a);
+        z = xc * shifted.transpose();
+      }
+      const double r4 = std::pow(result.classes.radius(a), 4);
+      std::vector<Eigen::Index> others;
+      for (Eigen::Index b = 0; b < kk; ++b)
+        if (b != a) others.push_back(b);
+      for (int d = 0; d < draws; ++d) {
+        for (int j = 0; j < rivals_per_set; ++j) {
+          const std::size_t pick = j + static_cast<std::size_t>(rng.uniform_index(others.size() - j));
+          std::swap(others[static_cast<std::size_t>(j)], others[pick]);
+        }
+        std::vector<Eigen::Index> set(others.begin(), others.begin() + rivals_per_set);
+        if (rivals_per_set == 1) {
+          shared_noise[ai].push_back(Eigen::MatrixXd::Constant(1, 1, g.signal_noise_overlap(a, set[0])));
+        } else {
+          Eigen::MatrixXd diff(xc.rows(), rivals_per_set);
+          for (int j = 0; j < rivals_per_set; ++j) diff.col(j) = z.col(a) - z.col(set[static_cast<std::size_t>(j)]);
+          shared_noise[ai].push_back(diff.transpose() * diff / (static_cast<double>(xc.rows()) * r4));
+        }
+        rival_sets[ai].push_back(std::move(set));
+      }
+    });
+  }
+
   std::atomic<bool> svm_capped{false};
   for (std::size_t s = 0; s < options.shots.size(); ++s) {
     const int m = options.shots[s];
@@ -361,6 +405,46 @@ FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const Fewsh
         shot.predicted_error(a, b) = gaussian_tail(shot.snr(a, b));
         shot.predicted_error_main(a, b) = gaussian_tail(shot.snr_main(a, b));
       }
+
+    shot.predicted_kway_accuracy = kNaN;
+    shot.predicted_kway_standard_error = kNaN;
+    if (draws > 0) {
+      std::vector<double> probability(k, 0.0), variance(k, 0.0);
+      parallel_for(k, options.num_threads, [&](std::size_t ai) {
+        const Eigen::Index a = static_cast<Eigen::Index>(ai);
+        Rng rng = Rng::for_item(options.seed, (std::uint64_t{3} << 61) + s * k + ai);
+        const double da = result.classes.dimension(a), md = m;
+        const double fa = options.finite_sample_factor ? 1.0 - da / (result.classes.num_points(a) * md) : 1.0;
+        // Shared prototype-a terms: Var(xi.eta_a) and Var(|eta_a|^2)/4, normalised.
+        const double common = 1.0 / (da * md) + fa / (2.0 * da * md * md);
+        for (int d = 0; d < draws; ++d) {
+          const auto& set = rival_sets[ai][static_cast<std::size_t>(d)];
+          Eigen::MatrixXd covariance = shared_noise[ai][static_cast<std::size_t>(d)];
+          covariance.array() += common;
+          Eigen::VectorXd mean(rivals_per_set);
+          for (int j = 0; j < rivals_per_set; ++j) {
+            const Eigen::Index b = set[static_cast<std::size_t>(j)];
+            const double rho = g.bias(a, b) + 1.0, db = result.classes.dimension(b);
+            const double fb = options.finite_sample_factor ? 1.0 - db / (result.classes.num_points(b) * md) : 1.0;
+            const double rho_term = options.rho_variant == RhoVariant::squared ? rho * rho : rho;
+            mean(j) = 0.5 * (g.signal(a, b) + g.bias(a, b) / md);
+            covariance(j, j) += g.signal_noise_overlap_b(a, b) / md + g.noise_noise_overlap(a, b) / md +
+                                fb * rho_term / (2.0 * db * md * md);
+          }
+          // P(all h_b > 0) = P(eps < mean) with eps ~ N(0, covariance).
+          const OrthantProbability p = gaussian_orthant(covariance, mean, options.orthant_points, options.orthant_shifts, rng);
+          probability[ai] += p.probability / draws;
+          variance[ai] += p.standard_error * p.standard_error / (static_cast<double>(draws) * draws);
+        }
+      });
+      double sum = 0.0, var = 0.0;
+      for (std::size_t c = 0; c < k; ++c) {
+        sum += probability[c];
+        var += variance[c];
+      }
+      shot.predicted_kway_accuracy = sum / static_cast<double>(k);
+      shot.predicted_kway_standard_error = std::sqrt(var) / static_cast<double>(k);
+    }
 
     // Measured errors: episodes in parallel; integer counts make the sum order-free.
     EpisodeCounts total;
@@ -471,7 +555,9 @@ nlohmann::json to_json(const FewshotResult& r) {
                        {"mean_max_margin_error", number(s.mean_max_margin_error)},
                        {"mean_snr", number(s.mean_snr)},
                        {"correlation", number(s.correlation)},
-                       {"kway_accuracy", number(s.kway_accuracy)}});
+                       {"kway_accuracy", number(s.kway_accuracy)},
+                       {"predicted_kway_accuracy", number(s.predicted_kway_accuracy)},
+                       {"predicted_kway_standard_error", number(s.predicted_kway_standard_error)}});
   j["summary"] = summary;
   j["means"] = {{"signal", number(r.mean_signal)},
                 {"bias", number(r.mean_bias)},
@@ -495,6 +581,9 @@ nlohmann::json to_json(const FewshotResult& r) {
                   {"rho_variant", to_string(o.rho_variant)},
                   {"finite_sample_factor", o.finite_sample_factor},
                   {"overlap_method", to_string(o.overlap_method)},
+                  {"kway_theory_draws", o.kway_theory_draws},
+                  {"orthant_points", o.orthant_points},
+                  {"orthant_shifts", o.orthant_shifts},
                   {"seed", o.seed},
                   {"num_threads", o.num_threads}};
   j["version"] = kVersion;

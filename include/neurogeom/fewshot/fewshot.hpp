@@ -70,6 +70,13 @@ struct FewshotOptions {
   /// Multiply the 1/m^2 noise terms by (1 - D/(P m)) as the released Embeddings notebook
   /// does (finite-sample factor, derivation not given; off by default).
   bool finite_sample_factor = false;
+  /// Random rival sets per class for the k-way theory (THEORY.md C.4, Genz orthant
+  /// integral); 0 = no k-way theory. For ways = 2 the probability is exact (no integral).
+  int kway_theory_draws = 20;
+  /// Lattice points per random shift of the orthant integrator, >= 1.
+  int orthant_points = 500;
+  /// Random shifts of the orthant integrator (its error estimate), >= 2.
+  int orthant_shifts = 8;
   /// Method for the noise-noise overlaps (never changes the values beyond rounding).
   OverlapMethod overlap_method = OverlapMethod::automatic;
   /// Seed of the episode streams: episode e of shot count m draws from
@@ -121,6 +128,11 @@ struct ShotResult {
   /// Measured k-way accuracy (k = options.ways): a test point is correct when its own
   /// prototype is nearer than those of k - 1 random other classes.
   double kway_accuracy = 0.0;
+  /// Predicted k-way accuracy: mean over classes and random rival sets of P(all margins > 0)
+  /// for the jointly Gaussian margins of THEORY.md C.4 (NaN when kway_theory_draws = 0).
+  double predicted_kway_accuracy = 0.0;
+  /// Standard error of predicted_kway_accuracy from the integrator alone (not the rival draws).
+  double predicted_kway_standard_error = 0.0;
 };
 
 /// Result of estimate_fewshot.

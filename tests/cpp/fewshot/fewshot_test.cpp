@@ -6,6 +6,7 @@
 #include "fewshot_support.hpp"
 #include "neurogeom/core/error.hpp"
 #include "neurogeom/fewshot/fewshot.hpp"
+#include "neurogeom/fewshot/orthant.hpp"
 #include "neurogeom/fewshot/svm.hpp"
 #include "test_support.hpp"
 
@@ -126,7 +127,7 @@ data::ManifoldDataset random_classes(std::uint64_t seed, int classes, Eigen::Ind
   std::vector<std::int64_t> labels;
   for (int c = 0; c < classes; ++c) {
     Rng rng = Rng::for_item(seed, static_cast<std::uint64_t>(c));
-    Eigen::VectorXd variances(12);
+    Eigen::VectorXd variances(std::min<Eigen::Index>(12, features));  // at most the ambient dimension
     for (Eigen::Index i = 0; i < variances.size(); ++i) variances(i) = spread * std::pow(0.8, static_cast<double>(i)) * (1 + 0.3 * c);
     Eigen::RowVectorXd center = rng.normal_matrix(1, features) / std::sqrt(static_cast<double>(features));
     clouds.push_back(testing::gaussian_cloud(rng, points, variances, center));
@@ -303,6 +304,77 @@ TEST(Svm, SeparableToyIsMaxMargin) {
   EXPECT_EQ(sol.alpha(0), 0.0);  // not a support vector
   const SvmSolution capped = solve_svm_dual(gram, y, 1e6, 1.0, 1e-300, 3);
   EXPECT_EQ(capped.status, Status::max_iterations_reached);
+}
+
+}  // namespace
+}  // namespace neurogeom::fewshot
+
+namespace neurogeom::fewshot {
+namespace {
+
+TEST(Orthant, ClosedFormOrthants) {
+  // Sheppard: P(X1 < 0, X2 < 0) = 1/4 + asin(r) / (2 pi); equicorrelated r = 1/2 in 3-D:
+  // 1/8 + 3 asin(1/2) / (4 pi) = 1/4; independent: product of Phi. The tolerance is 6 of
+  // the integrator's own standard errors plus 1e-4 for the quasi-random lattice bias.
+  Rng rng(3);
+  Eigen::MatrixXd c2(2, 2);
+  c2 << 1.0, -0.7, -0.7, 1.0;
+  OrthantProbability p = gaussian_orthant(c2, Eigen::Vector2d::Zero(), 2000, 10, rng);
+  EXPECT_NEAR(p.probability, 0.25 + std::asin(-0.7) / (2 * M_PI), 6 * p.standard_error + 1e-4);
+  Eigen::MatrixXd c3 = Eigen::MatrixXd::Constant(3, 3, 0.5);
+  c3.diagonal().setOnes();
+  p = gaussian_orthant(c3, Eigen::Vector3d::Zero(), 2000, 10, rng);
+  EXPECT_NEAR(p.probability, 0.25, 6 * p.standard_error + 1e-4);
+  Eigen::Vector4d upper(0.3, -0.2, 1.1, 0.0), sd(1.0, 2.0, 0.5, 1.5);
+  const Eigen::MatrixXd c4 = sd.cwiseAbs2().asDiagonal();
+  p = gaussian_orthant(c4, upper, 2000, 10, rng);
+  double expected = 1.0;
+  for (int i = 0; i < 4; ++i) expected *= normal_cdf(upper(i) / sd(i));
+  EXPECT_NEAR(p.probability, expected, 6 * p.standard_error + 1e-4);
+  EXPECT_NEAR(normal_quantile(normal_cdf(-2.7)), -2.7, 1e-12);
+  EXPECT_NEAR(normal_quantile(0.975), 1.959963984540054, 1e-12);
+}
+
+TEST(FewshotTheory, KwayTheoryReducesToTwoWayAndTracksMeasurement) {
+  // K = 2: the only rival is the other class, so the k-way theory is 1 - mean H(SNR) exactly.
+  const data::ManifoldDataset pair = testing::sphere_pair(14, 50, 500, 300, 2.0, 2.0);
+  FewshotOptions options;
+  options.shots = {1, 3};
+  options.episodes = 5;
+  FewshotResult r = estimate_fewshot(pair, options);
+  for (const ShotResult& s : r.shots)
+    EXPECT_NEAR(s.predicted_kway_accuracy, 1.0 - s.mean_predicted_error, tolerance("exact"));
+  // 6 Gaussian classes, 6-way: the orthant integral with the shared-noise covariance must
+  // track the measured 6-way accuracy. 1500 episodes x 6 classes x ~197 points: SE of the
+  // measured accuracy ~4e-3 (episode spread); the tolerance 0.04 also covers the Gaussian-
+  // margin approximation (a few % in error, as in the 2-way oracle).
+  std::vector<Eigen::MatrixXd> clouds;
+  std::vector<std::int64_t> labels;
+  for (int c = 0; c < 6; ++c) {
+    Rng rng = Rng::for_item(15, static_cast<std::uint64_t>(c));
+    Eigen::VectorXd variances = Eigen::VectorXd::Constant(40, 0.06 * (1 + 0.2 * c));
+    const Eigen::RowVectorXd center = rng.normal_matrix(1, 80) / std::sqrt(80.0);
+    clouds.push_back(testing::gaussian_cloud(rng, 400, variances, center));
+    labels.push_back(c);
+  }
+  const data::ManifoldDataset six = data::ManifoldDataset::from_manifolds(std::move(clouds), std::move(labels));
+  options.shots = {2};
+  options.ways = 6;
+  options.episodes = 1500;
+  options.kway_theory_draws = 1;  // with K = 6 and k = 6 every draw is the full rival set
+  r = estimate_fewshot(six, options);
+  const ShotResult& s = r.shots[0];
+  ASSERT_GT(1 - s.kway_accuracy, 0.05);
+  EXPECT_NEAR(s.predicted_kway_accuracy, s.kway_accuracy, 0.04);
+  // Ignoring the correlations (product of the 2-way probabilities) must be measurably worse.
+  double independent = 0.0;
+  for (Eigen::Index a = 0; a < 6; ++a) {
+    double product = 1.0;
+    for (Eigen::Index b = 0; b < 6; ++b)
+      if (a != b) product *= 1.0 - s.predicted_error(a, b);
+    independent += product / 6.0;
+  }
+  EXPECT_GT(std::fabs(independent - s.kway_accuracy), std::fabs(s.predicted_kway_accuracy - s.kway_accuracy));
 }
 
 }  // namespace
