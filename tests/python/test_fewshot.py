@@ -86,6 +86,9 @@ def test_options_and_bad_inputs():
         ng.fewshot(clouds, shots=(1, 8))
     r = ng.fewshot(clouds, shots=(1, 2), episodes=3, exemplar=True, max_margin=True, ways=2, seed=9)
     assert r.options.seed == 9 and r.options.shots == [1, 2]
+    # Two classes: the k-way theory is the 2-way one exactly.
+    assert r.shots[1].predicted_kway_accuracy == pytest.approx(1 - r.shots[1].mean_predicted_error,
+                                                               abs=TOL["exact"])
     assert r.shots[1].exemplar_error.shape == (2, 2)
     d = r.to_dict()
     for key in ("shots", "labels", "radius", "dimension", "signal", "bias", "signal_noise_overlap",
