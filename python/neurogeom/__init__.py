@@ -10,6 +10,7 @@ from ._core import InvalidArgument, Status, Dataset, load_fashion_mnist, read_la
 from ._options import as_dataset, make_options
 from ._manifold import *  # noqa: F401,F403
 from ._manifold import __all__ as _manifold_all
+from ._fewshot import fewshot, zeroshot, dimension_scaling
 from ._nets import train_classifier, initialize_mlp, layer_activations, predict, accuracy
 from ._report import write_report, render_report, report_summary, report_plot_ids
 
@@ -25,5 +26,6 @@ def load(path, labels=None, label_column=-1):
 
 
 __all__ = ["InvalidArgument", "Status", "Dataset", "load", "load_fashion_mnist", "read_labels", "as_dataset",
+           "fewshot", "zeroshot", "dimension_scaling",
            "train_classifier", "initialize_mlp", "layer_activations", "predict", "accuracy",
            "write_report", "render_report", "report_summary", "report_plot_ids"] + _manifold_all

@@ -1,0 +1,58 @@
+// neurogeom zeroshot DATA --prototypes P.npz: zero-shot learning from another modality
+// (issue 4; THEORY.md C.5).
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "command.hpp"
+#include "neurogeom/fewshot/zeroshot.hpp"
+
+namespace neurogeom::cli {
+namespace {
+
+struct ZeroshotCommand {
+  CommonOptions common;
+  DataOptions data;
+  fewshot::ZeroshotOptions options;
+  std::string prototypes;
+  std::string map = "procrustes";
+  std::string top_k = "1,5";
+};
+
+const bool registered = register_command({"zeroshot", [](CLI::App& app, int& exit_code) {
+  auto cmd = std::make_shared<ZeroshotCommand>();
+  CLI::App* sub = app.add_subcommand(
+      "zeroshot", "Zero-shot learning: map another modality's prototypes into the data space and classify");
+  add_data_options(*sub, cmd->data);
+  add_common_options(*sub, cmd->common);
+  sub->add_option("--prototypes", cmd->prototypes,
+                  ".npz with train_source (K_train x d), train_target (K_train x N, training-class centroids), "
+                  "novel_source (K_novel x d) and optional novel_labels (K_novel labels of DATA)")
+      ->required();
+  sub->add_option("--map", cmd->map, "procrustes (default) or ridge");
+  sub->add_option("--ridge-penalty", cmd->options.ridge_penalty, "Ridge penalty lambda >= 0 (default 1e-6)");
+  sub->add_option("--top-k", cmd->top_k, "Comma-separated k of the top-k accuracy (default 1,5)");
+  sub->callback([cmd, &exit_code] {
+    cmd->options.num_threads = cmd->common.num_threads;
+    cmd->options.map = fewshot::parse_zeroshot_map(cmd->map, "--map");
+    cmd->options.top_k = parse_int_list(cmd->top_k, "--top-k");
+    cmd->options.validate();
+    const fewshot::ZeroshotPrototypes prototypes = fewshot::read_zeroshot_prototypes(cmd->prototypes);
+    const data::ManifoldDataset dataset = data::load_dataset(cmd->data.path, cmd->data.read);
+    const fewshot::ZeroshotResult r = fewshot::estimate_zeroshot(dataset, prototypes, cmd->options);
+    if (cmd->common.json_path != "-") {
+      std::printf("zero-shot learning on %s: %zu novel classes, %s map (training fit residual %.3g)\n",
+                  dataset.source().c_str(), r.labels.size(), fewshot::to_string(r.options_used.map).c_str(),
+                  r.fit_residual);
+      std::printf("2-way accuracy %.5g (predicted %.5g, correlation of pair errors %.4g)\n", r.accuracy,
+                  r.predicted_accuracy, r.correlation);
+      for (std::size_t t = 0; t < r.top_k.size(); ++t)
+        std::printf("top-%d accuracy %.5g\n", r.top_k[t], r.top_k_accuracy[t]);
+    }
+    write_json(cmd->common, fewshot::to_json(r));
+    exit_code = finish(cmd->common, true);
+  });
+}});
+
+}  // namespace
+}  // namespace neurogeom::cli

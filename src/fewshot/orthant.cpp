@@ -1,0 +1,98 @@
+#include "neurogeom/fewshot/orthant.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <Eigen/Cholesky>
+#include <fmt/format.h>
+
+#include "neurogeom/core/error.hpp"
+
+namespace neurogeom::fewshot {
+
+double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+
+double normal_quantile(double p) {
+  if (p <= 0.0) return -std::numeric_limits<double>::infinity();
+  if (p >= 1.0) return std::numeric_limits<double>::infinity();
+  // P. J. Acklam's algorithm (2003), then one Halley step on Phi(x) - p.
+  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+                             1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00};
+  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                             6.680131188771972e+01, -1.328068155288572e+01};
+  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                             -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00};
+  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                             3.754408661907416e+00};
+  double x;
+  if (p < 0.02425) {
+    const double q = std::sqrt(-2 * std::log(p));
+    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+        ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  } else if (p > 1 - 0.02425) {
+    const double q = std::sqrt(-2 * std::log(1 - p));
+    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+        ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  } else {
+    const double q = p - 0.5, r = q * q;
+    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  }
+  const double e = normal_cdf(x) - p;
+  const double u = e * std::sqrt(2 * M_PI) * std::exp(x * x / 2);
+  return x - u / (1 + x * u / 2);
+}
+
+OrthantProbability gaussian_orthant(const Eigen::Ref<const Eigen::MatrixXd>& covariance,
+                                    const Eigen::Ref<const Eigen::VectorXd>& upper, int points, int shifts, Rng& rng) {
+  const Eigen::Index dim = covariance.rows();
+  NEUROGEOM_THROW_IF_NOT(dim >= 1 && covariance.cols() == dim && upper.size() == dim,
+                         fmt::format("orthant: covariance {}x{} and {} limits", covariance.rows(), covariance.cols(), upper.size()));
+  NEUROGEOM_THROW_IF_NOT(points >= 1 && shifts >= 2, fmt::format("orthant: points {} and shifts {}", points, shifts));
+  const Eigen::LLT<Eigen::MatrixXd> llt(covariance);
+  NEUROGEOM_THROW_IF_NOT(llt.info() == Eigen::Success, "orthant: covariance is not positive definite");
+  const Eigen::MatrixXd l = llt.matrixL();
+  OrthantProbability out;
+  if (dim == 1) {
+    out.probability = normal_cdf(upper(0) / l(0, 0));
+    return out;
+  }
+  // Richtmyer generator: fractional parts of square roots of primes.
+  static const double primes[] = {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73,
+                                  79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163,
+                                  167, 173, 179, 181, 191, 193, 197, 199, 211, 223, 227, 229};
+  constexpr Eigen::Index kPrimes = sizeof(primes) / sizeof(primes[0]);
+  Eigen::VectorXd generator(dim - 1), shift(dim - 1), y(dim);
+  for (Eigen::Index i = 0; i + 1 < dim; ++i) {
+    const double root = std::sqrt(primes[i % kPrimes]) * (1 + static_cast<double>(i / kPrimes));
+    generator(i) = root - std::floor(root);
+  }
+  const double first = normal_cdf(upper(0) / l(0, 0));
+  double sum = 0.0, sum_sq = 0.0;
+  for (int s = 0; s < shifts; ++s) {
+    for (Eigen::Index i = 0; i + 1 < dim; ++i) shift(i) = rng.uniform();
+    double mean = 0.0;
+    for (int j = 1; j <= points; ++j) {
+      double f = first, e = first;
+      for (Eigen::Index i = 1; i < dim; ++i) {
+        double w = static_cast<double>(j) * generator(i - 1) + shift(i - 1);
+        w -= std::floor(w);
+        w = std::fabs(2 * w - 1);  // baker's transformation (periodising)
+        y(i - 1) = normal_quantile(std::clamp(w * e, 1e-300, 1 - 1e-16));
+        const double centre = l.row(i).head(i).dot(y.head(i));
+        e = normal_cdf((upper(i) - centre) / l(i, i));
+        f *= e;
+      }
+      mean += (f - mean) / static_cast<double>(j);
+    }
+    sum += mean;
+    sum_sq += mean * mean;
+  }
+  out.probability = sum / shifts;
+  const double variance = std::max(0.0, (sum_sq - shifts * out.probability * out.probability) / (shifts - 1));
+  out.standard_error = std::sqrt(variance / shifts);
+  return out;
+}
+
+}  // namespace neurogeom::fewshot
