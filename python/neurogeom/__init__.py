@@ -7,6 +7,7 @@ with keyword-argument front ends whose names match the C++ options one to one.
 from . import _core
 from ._core import InvalidArgument, Status, Dataset, load_fashion_mnist, read_labels
 from ._options import as_dataset, make_options
+from ._theory import nngp_kernel, theory, theory_sweep, langevin, width_sweep
 
 __version__ = _core.__version__
 
@@ -28,4 +29,5 @@ def geometry(X, y=None, **options):
     return _core.geometry(as_dataset(X, y), make_options(_core.GeometryOptions, "geometry", options))
 
 
-__all__ = ["InvalidArgument", "Status", "Dataset", "load", "load_fashion_mnist", "read_labels", "geometry"]
+__all__ = ["InvalidArgument", "Status", "Dataset", "load", "load_fashion_mnist", "read_labels", "geometry",
+           "nngp_kernel", "theory", "theory_sweep", "langevin", "width_sweep"]
