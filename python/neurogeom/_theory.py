@@ -104,8 +104,8 @@ def width_sweep(X, y, X_test, y_test, **options):
     """Theory (BPKR), Langevin simulation and NNGP generalization error over widths.
 
     Options: widths ([50, 100, 200, 400]), depth (1), activation ("linear"), prior_variance
-    (1.0), temperature (0.1), step_size (0 = automatic), step_fraction (0.2), burn_in (1500),
-    num_steps (3000), thinning (10), num_chains (4), precision ("float32"), seed (0),
+    (1.0), temperature (1.0), step_size (0 = automatic), step_fraction (0.2), burn_in (2000),
+    num_steps (2500), thinning (10), num_chains (4), precision ("float32"), seed (0),
     num_threads (0). Returns a WidthSweepResult; to_dict() gives the table.
     """
     return _core.width_sweep(*_data(X, y, X_test, y_test),

@@ -18,8 +18,8 @@
 
 namespace neurogeom::langevin {
 
-/// Options of width_sweep. The defaults finish P = 200, N_0 = 196, 200 test points and
-/// widths {50, 100, 200, 400} at L = 1 in about a minute on 2 cores.
+/// Options of width_sweep. The defaults finish P = 180, N_0 = 196, 300 test points and
+/// widths {50, 100, 200, 400} at L = 1 in about 80 s on 2 cores.
 struct WidthSweepOptions {
   /// Hidden widths N to compare, each >= 1 (equal in every layer).
   std::vector<int> widths = {50, 100, 200, 400};
@@ -29,16 +29,17 @@ struct WidthSweepOptions {
   kernels::Activation activation = kernels::Activation::linear;
   /// Prior variance sigma^2 > 0.
   double prior_variance = 1.0;
-  /// Temperature T > 0.
-  double temperature = 0.1;
+  /// Temperature T > 0. The prior-driven relaxation takes ~sigma^2/(T eta) steps, so the
+  /// default T = 1 lets short chains equilibrate (docs/validation-bpkr.md).
+  double temperature = 1.0;
   /// Langevin step size; 0 = automatic (LangevinOptions::step_size).
   double step_size = 0.0;
   /// Fraction of the stability scale used by the automatic step size, in (0, 2).
   double step_fraction = 0.2;
   /// Burn-in steps per chain, >= 0.
-  long burn_in = 1500;
+  long burn_in = 2000;
   /// Sampling steps per chain after burn-in, >= 1.
-  long num_steps = 3000;
+  long num_steps = 2500;
   /// One sample every `thinning` steps, >= 1.
   int thinning = 10;
   /// Independent chains per width, >= 2 (for standard errors).
