@@ -13,6 +13,7 @@ from ._manifold import __all__ as _manifold_all
 from ._fewshot import fewshot, zeroshot, dimension_scaling
 from ._nets import train_classifier, initialize_mlp, layer_activations, predict, accuracy
 from ._report import write_report, render_report, report_summary, report_plot_ids
+from ._theory import nngp_kernel, theory, theory_sweep, langevin, width_sweep
 
 __version__ = _core.__version__
 
@@ -27,5 +28,6 @@ def load(path, labels=None, label_column=-1):
 
 __all__ = ["InvalidArgument", "Status", "Dataset", "load", "load_fashion_mnist", "read_labels", "as_dataset",
            "fewshot", "zeroshot", "dimension_scaling",
+           "nngp_kernel", "theory", "theory_sweep", "langevin", "width_sweep",
            "train_classifier", "initialize_mlp", "layer_activations", "predict", "accuracy",
            "write_report", "render_report", "report_summary", "report_plot_ids"] + _manifold_all

@@ -1,0 +1,160 @@
+#pragma once
+/// \file
+/// Backpropagating kernel renormalization (BPKR) of deep linear networks at any temperature
+/// (Li & Sompolinsky, PRX 11, 031059 (2021); THEORY.md D.3-D.5), its heuristic ReLU
+/// extension (THEORY.md D.7) and a parameter sweep.
+
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+#include <nlohmann/json.hpp>
+
+#include "neurogeom/core/linalg.hpp"
+#include "neurogeom/core/status.hpp"
+#include "neurogeom/kernels/nngp.hpp"
+
+namespace neurogeom::kernels {
+
+/// Options of solve_theory.
+struct TheoryOptions {
+  /// Number of hidden layers L >= 0 (L = 0: Bayesian linear regression, no order parameter).
+  int depth = 1;
+  /// Hidden widths N_1..N_L, each >= 1: one entry (used for every layer) or L entries.
+  std::vector<int> widths = {100};
+  /// Prior variance sigma^2 > 0 of every weight, readout included.
+  double prior_variance = 1.0;
+  /// Temperature T >= 0: the variance of the Gaussian likelihood (THEORY.md D.1).
+  double temperature = 0.01;
+  /// Hidden nonlinearity: linear (exact BPKR) or relu (Li-Sompolinsky heuristic, D.7;
+  /// results are marked heuristic). erf is rejected: it needs a non-scalar solver.
+  Activation activation = Activation::linear;
+  /// Points of the log-spaced scan of the scalar equation in log c that brackets roots, >= 10.
+  int scan_points = 400;
+  /// Absolute tolerance on log c for Brent's method, > 0.
+  double tolerance = 1e-13;
+  /// Iteration cap of Brent's method per bracket, >= 1.
+  int max_iterations = 200;
+
+  /// Throws InvalidArgument naming the field and value when an option is out of range.
+  void validate() const;
+  /// The L hidden widths, with a single entry broadcast to every layer.
+  std::vector<int> layer_widths() const;
+};
+
+/// Result of solve_theory. Kernel quantities refer to the base kernel K: K_0 = X X^T/N_0 for
+/// linear units, the sigma = 1 ReLU NNGP kernel of depth L for relu (D.7).
+struct TheoryResult {
+  /// Order parameters u_1..u_L at the chosen saddle point.
+  std::vector<double> order_parameters;
+  /// c = sigma^{2(L+1)} prod_l u_l: the renormalized kernel is K_R = c K.
+  double kernel_scale = std::numeric_limits<double>::quiet_NaN();
+  /// g = Tr(A^{-1} K_R) - Y^T A^{-1} K_R A^{-1} Y, with u_l = 1 - g/N_l (D.3).
+  double width_correction = std::numeric_limits<double>::quiet_NaN();
+  /// H(u) at the chosen root (D.3), up to an additive constant.
+  double action = std::numeric_limits<double>::quiet_NaN();
+  /// Number of roots of the scalar equation found by the scan; the one minimising H is kept.
+  int num_roots = 0;
+  /// r_0 = Y^T K^{-1} Y / P (NaN when K is singular).
+  double target_norm = std::numeric_limits<double>::quiet_NaN();
+  /// Load alpha_1 = P / N_1 (0 when L = 0).
+  double load = 0.0;
+  /// Posterior mean <f(x)> = k_R(x)^T A^{-1} Y at each test point (D.5).
+  Eigen::VectorXd test_mean;
+  /// Posterior variance K_R(x,x) - k_R(x)^T A^{-1} k_R(x) at each test point (D.5).
+  Eigen::VectorXd test_variance;
+  /// mean_x (y(x) - <f(x)>)^2 over the test points (NaN without test targets).
+  double bias = std::numeric_limits<double>::quiet_NaN();
+  /// mean_x <delta f(x)^2> over the test points.
+  double variance = std::numeric_limits<double>::quiet_NaN();
+  /// bias + variance (D.5).
+  double generalization_error = std::numeric_limits<double>::quiet_NaN();
+  /// Predicted <K_1> = <H_1^T H_1>/N_1 on the training inputs (P x P), linear units and
+  /// L = 1 only (D.5); empty otherwise.
+  Eigen::MatrixXd hidden_kernel;
+  /// Predicted <||W_l||^2>, l = 1..L+1 (readout last): sigma^2 (N_l N_{l-1} - g), from the
+  /// exact scaling identity <||W_l||^2>/sigma^2 = n_l - <f.(f - y)>/T and the GP moments.
+  Eigen::VectorXd weight_norms;
+  /// True for the ReLU extension (D.7), which is a heuristic.
+  bool heuristic = false;
+  /// converged; ill_conditioned when T = 0 and K is singular (P >= rank, e.g. P >= N_0);
+  /// not_applicable when no root was bracketed; max_iterations_reached from Brent.
+  Status status = Status::converged;
+  /// Human-readable reason when status is not converged.
+  std::string message;
+  /// Brent iterations summed over all brackets.
+  int iterations = 0;
+  /// Wall time of the solve in seconds.
+  double wall_seconds = 0.0;
+  /// Options as used.
+  TheoryOptions options_used;
+};
+
+/// Solves the BPKR saddle point (D.3 fast solver in the eigenbasis of K) and the predictor
+/// statistics (D.5). Rows of `x_train` (P x N_0) and `x_test` are inputs; `y_test` may be
+/// empty (then bias and generalization error are NaN).
+TheoryResult solve_theory(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::Ref<const Eigen::VectorXd>& y_train,
+                          const Eigen::Ref<const RowMatrixXd>& x_test, const Eigen::Ref<const Eigen::VectorXd>& y_test,
+                          const TheoryOptions& options);
+
+/// T -> 0 closed form with equal widths (D.4): the root u > max(0, 1 - alpha) of
+/// u^L (u - 1 + alpha) = alpha r_0 / sigma^{2(L+1)}, by bisection to machine precision.
+double zero_temperature_order_parameter(double load, double target_norm, double prior_variance, int depth);
+
+/// The scalar problem of D.3 in the eigenbasis of K: eigenvalues `eigenvalues` (k_i >= 0)
+/// and target projections `projections` (y_i = v_i . Y). Fills order_parameters,
+/// kernel_scale, width_correction, action, num_roots, status, message, iterations.
+void solve_order_parameters(const Eigen::Ref<const Eigen::VectorXd>& eigenvalues,
+                            const Eigen::Ref<const Eigen::VectorXd>& projections, const TheoryOptions& options,
+                            TheoryResult& result);
+
+/// JSON with snake_case keys: order_parameters, kernel_scale, width_correction, action,
+/// num_roots, target_norm, load, test_mean, test_variance, bias, variance,
+/// generalization_error, hidden_kernel (when present), weight_norms, heuristic, status,
+/// message, iterations, wall_seconds, options, version.
+nlohmann::json to_json(const TheoryResult& result);
+
+/// Grid of a theory sweep: every combination is solved with equal widths.
+struct TheorySweepOptions {
+  /// Hidden widths N (equal in every layer), each >= 1.
+  std::vector<int> widths = {50, 100, 200, 400};
+  /// Depths L, each >= 0.
+  std::vector<int> depths = {1, 2, 3};
+  /// Prior variances sigma^2, each > 0.
+  std::vector<double> prior_variances = {1.0};
+  /// Temperatures T, each >= 0.
+  std::vector<double> temperatures = {0.01};
+  /// Hidden nonlinearity (linear or relu).
+  Activation activation = Activation::linear;
+
+  /// Throws InvalidArgument naming the field and value when an option is out of range.
+  void validate() const;
+};
+
+/// One row of a sweep.
+struct TheorySweepRow {
+  int width = 0;                 ///< N
+  int depth = 0;                 ///< L
+  double prior_variance = 0.0;   ///< sigma^2
+  double temperature = 0.0;      ///< T
+  std::vector<double> order_parameters;  ///< u_1..u_L
+  double kernel_scale = 0.0;     ///< c
+  double bias = 0.0;             ///< bias part of the generalization error
+  double variance = 0.0;         ///< variance part
+  double generalization_error = 0.0;  ///< bias + variance
+  bool heuristic = false;        ///< ReLU extension
+  Status status = Status::converged;  ///< solver status of this point
+};
+
+/// Solves the theory on every point of the grid (eigendecomposition reused per depth).
+std::vector<TheorySweepRow> theory_sweep(const Eigen::Ref<const RowMatrixXd>& x_train,
+                                         const Eigen::Ref<const Eigen::VectorXd>& y_train,
+                                         const Eigen::Ref<const RowMatrixXd>& x_test,
+                                         const Eigen::Ref<const Eigen::VectorXd>& y_test,
+                                         const TheorySweepOptions& options);
+/// JSON: {"rows": [...], "options": {...}, "version": ...}.
+nlohmann::json to_json(const std::vector<TheorySweepRow>& rows, const TheorySweepOptions& options);
+/// CSV with a header line; order_parameters joined by ';'.
+std::string to_csv(const std::vector<TheorySweepRow>& rows);
+
+}  // namespace neurogeom::kernels
