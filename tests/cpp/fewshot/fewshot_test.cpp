@@ -97,6 +97,32 @@ TEST(FewshotTheory, BiasOnlyMakesErrorsAsymmetric) {
   }
 }
 
+TEST(FewshotTheory, TestManifoldDimensionEntersTheNoise) {
+  // D_a = 40, D_b = 160, equal radii, m = 1: the full SNR uses D_a (the test manifold) in the
+  // 1/(D m) term (THEORY.md C.4). Population values for a tested against b:
+  // 0.125 / sqrt(1/40 + 1/80 + 1/320) = 0.62, and 0.85 had D_b been used: a 36 % difference,
+  // far outside the 8 % band (1500 episodes x 2000 points: SE ~1.5 % of the SNR per ordered
+  // pair). 2000 points keep the sample-D bias of the D = 160 class (~D/P) below 8 %.
+  // Measured at this seed: 0.656 against 0.617 (a vs b) and 0.798 against 0.824 (b vs a).
+  const data::ManifoldDataset dataset = sphere_pair(16, 40, 500, 2000, 2.0, 2.0, 0.0, 160);
+  FewshotOptions options;
+  options.shots = {1};
+  options.episodes = 1500;
+  const FewshotResult r = estimate_fewshot(dataset, options);
+  const ShotResult& s = r.shots[0];
+  const PairGeometry& g = r.pairs;
+  for (auto [a, b] : {std::make_pair(0, 1), std::make_pair(1, 0)}) {
+    const double measured = inverse_gaussian_tail(s.empirical_error(a, b));
+    EXPECT_NEAR(measured, s.snr(a, b), tolerance("fewshot_snr_relative") * s.snr(a, b)) << a << "," << b;
+    const double swapped = full_snr(g.signal(a, b), g.bias(a, b), g.signal_noise_overlap(a, b),
+                                    g.signal_noise_overlap_b(a, b), g.noise_noise_overlap(a, b),
+                                    r.classes.dimension(b), r.classes.dimension(a), 1);
+    EXPECT_GT(std::fabs(measured - swapped), 2 * tolerance("fewshot_snr_relative") * s.snr(a, b)) << a << "," << b;
+  }
+  // The low-dimensional class is the harder one to recognise.
+  EXPECT_GT(s.empirical_error(0, 1), s.empirical_error(1, 0));
+}
+
 TEST(FewshotTheory, OverlapOnlyRaisesError) {
   // Class 0's first axis is rotated by 0.6 rad towards Delta: ||dx0 . U_a||^2 =
   // (R^2/D) sin^2(0.6) / R^4 for the population; the sample of 600 points is within ~15 %.
