@@ -9,8 +9,11 @@ with the same message. Never a crash, a hang or a silently wrong answer.
 import os
 import re
 import resource
+import shutil
 import struct
 import subprocess
+import sys
+import tempfile
 import time
 import zipfile
 
@@ -110,12 +113,35 @@ def test_directory_is_unreadable(tmp_path, name):
     check_rejected(tmp_path / name, r"cannot read: it is a directory")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="running as root: chmod 000 does not block reading, so this "
-                                              "variant cannot fail; test_directory_is_unreadable covers it")
-def test_file_without_read_permission(tmp_path):
-    path, labels = save_pair(tmp_path, points())
-    os.chmod(path, 0)
-    check_rejected(path, r"cannot open file \(Permission denied\)", labels=labels)
+def test_file_without_read_permission():
+    # Root reads through chmod 000, so as root both front ends run as user nobody (setpriv,
+    # util-linux) on files in a world-traversable folder; tmp_path (mode 700) would refuse
+    # nobody for the wrong reason.
+    if os.geteuid() == 0 and shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: chmod 000 cannot block reading; "
+                    "test_directory_is_unreadable covers an unreadable path")
+    drop = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+    folder = tempfile.mkdtemp(prefix="neurogeom-perm-")
+    try:
+        os.chmod(folder, 0o755)
+        path, labels = os.path.join(folder, "X.npy"), os.path.join(folder, "y.npy")
+        np.save(path, points())
+        np.save(labels, LABELS)
+        os.chmod(path, 0)
+        os.chmod(labels, 0o644)
+        cli = subprocess.run(drop + [CLI, "geometry", path, "--labels", labels], capture_output=True, text=True,
+                             timeout=60)
+        assert (cli.returncode, cli.stdout) == (2, "")
+        assert cli.stderr == f"{PREFIX}{path}: cannot open file (Permission denied)\n"
+        script = ("import sys, neurogeom\n"
+                  "try:\n    neurogeom.load(sys.argv[1], labels=sys.argv[2])\n"
+                  "except ValueError as error:\n    print(type(error).__name__, error)\n")
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(ng.__file__)))
+        py = subprocess.run(drop + [sys.executable, "-c", script, path, labels], capture_output=True, text=True,
+                            timeout=60, env=env, cwd=folder)
+        assert py.stdout == f"InvalidArgument {path}: cannot open file (Permission denied)\n", py.stderr
+    finally:
+        shutil.rmtree(folder)
 
 
 def test_unknown_file_type(tmp_path):
