@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include "neurogeom/core/error.hpp"
@@ -39,23 +40,47 @@ std::string lower(std::string s) {
   throw InvalidArgument(fmt::format("{}: {}", name, problem));
 }
 
-std::uint64_t checked_count(const std::vector<std::int64_t>& shape, const std::string& name) {
-  std::uint64_t count = 1;
-  for (std::int64_t d : shape) {
+std::string shape_string(const std::vector<std::int64_t>& shape) {
+  std::string text = "(";
+  for (std::size_t d = 0; d < shape.size(); ++d) text += fmt::format(d ? ", {}" : "{}", shape[d]);
+  return text + (shape.size() == 1 ? ",)" : ")");
+}
+
+// Number of values a header declares, checked against the `available` payload bytes before
+// anything is allocated. The product is formed against the bound, never past it, so that
+// an absurd shape such as (10**9, 10**3) on a tiny file fails here without overflow.
+std::uint64_t declared_count(const std::vector<std::int64_t>& shape, int width, std::uint64_t available,
+                             const std::string& name) {
+  for (std::int64_t d : shape)
     if (d < 0) fail(name, fmt::format("negative dimension {} in the header", d));
-    if (d != 0 && count > kMaxElements / static_cast<std::uint64_t>(d))
-      fail(name, "the header declares an array too large to hold in memory");
-    count *= static_cast<std::uint64_t>(d);
+  for (std::int64_t d : shape)
+    if (d == 0) return 0;
+  const std::uint64_t fits = available / static_cast<std::uint64_t>(width);
+  std::uint64_t count = 1;
+  double needed = static_cast<double>(width);
+  bool too_many = false;
+  for (std::int64_t d : shape) {
+    needed *= static_cast<double>(d);
+    if (count > fits / static_cast<std::uint64_t>(d)) too_many = true;
+    else count *= static_cast<std::uint64_t>(d);
   }
+  if (too_many)
+    fail(name, fmt::format("the header declares more data than the file holds: shape {} of {}-byte values needs "
+                           "{:.0f} bytes, the file holds {}",
+                           shape_string(shape), width, needed, available));
+  if (count > kMaxElements) fail(name, "the header declares an array too large to hold in memory");
   return count;
 }
 
 std::string read_plain(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path, std::string("cannot open file (") + std::strerror(errno) + ")");
+  // A directory opens as a stream on Linux and then reads as empty: say what it is.
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) fail(path, "cannot read: it is a directory");
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  if (in.bad()) fail(path, "read error");
+  if (in.bad()) fail(path, std::string("read error (") + std::strerror(errno) + ")");
   return buffer.str();
 }
 
@@ -312,16 +337,12 @@ NumericArray parse_npy(const std::string& bytes, const std::string& name) {
   if (order != '<' && order != '>' && order != '|' && order != '=')
     fail(name, fmt::format("unsupported dtype '{}'", descr));
   out.integer_dtype = kind != Kind::float_;
-  const std::uint64_t count = checked_count(out.shape, name);
+  if (fortran != "True" && fortran != "False") fail(name, "corrupt .npy header: bad fortran_order");
   const std::size_t payload = header_start + header_len;
-  const std::uint64_t need = count * static_cast<std::uint64_t>(width);
-  if (bytes.size() - payload < need)
-    fail(name, fmt::format("the header declares {} values ({} bytes) but the file holds {} bytes of data", count,
-                           need, bytes.size() - payload));
+  const std::uint64_t count = declared_count(out.shape, width, bytes.size() - payload, name);
   out.values.resize(count);
   convert(bytes.data() + payload, count, kind, width, order == '>', out.values.data());
   if (fortran == "True") out = to_c_order_from_fortran(std::move(out));
-  else if (fortran != "False") fail(name, "corrupt .npy header: bad fortran_order");
   return out;
 }
 
@@ -339,22 +360,28 @@ std::vector<std::pair<std::string, NumericArray>> read_npz(const std::string& pa
       break;
     }
   }
-  if (eocd == std::string::npos) fail(path, "not a .npz file (no zip directory)");
+  if (eocd == std::string::npos) fail(path, "not a .npz file, or a truncated one (no zip end-of-directory record)");
+  // True when [offset, offset + length) lies inside the file; offsets come from the file
+  // itself and may be absurd, so the test cannot overflow.
+  const auto holds = [&bytes](std::uint64_t offset, std::uint64_t length) {
+    return offset <= bytes.size() && length <= bytes.size() - offset;
+  };
   std::uint64_t entries = le16(bytes, eocd + 10);
   std::uint64_t dir_offset = le32(bytes, eocd + 16);
   if (dir_offset == 0xFFFFFFFFu || entries == 0xFFFFu) {
     // ZIP64: the locator precedes the EOCD record.
     if (eocd < 20 || le32(bytes, eocd - 20) != 0x07064b50u) fail(path, "corrupt zip64 directory");
     const std::uint64_t rec = le64(bytes, eocd - 20 + 8);
-    if (rec + 56 > bytes.size() || le32(bytes, rec) != 0x06064b50u) fail(path, "corrupt zip64 directory");
+    if (!holds(rec, 56) || le32(bytes, rec) != 0x06064b50u) fail(path, "corrupt zip64 directory");
     entries = le64(bytes, rec + 32);
     dir_offset = le64(bytes, rec + 48);
   }
   std::vector<std::pair<std::string, NumericArray>> arrays;
   std::uint64_t at = dir_offset;
   for (std::uint64_t e = 0; e < entries; ++e) {
-    if (at + 46 > bytes.size() || le32(bytes, at) != 0x02014b50u) fail(path, "corrupt zip directory");
+    if (!holds(at, 46) || le32(bytes, at) != 0x02014b50u) fail(path, "corrupt zip directory");
     const std::uint16_t method = le16(bytes, at + 10);
+    const std::uint32_t crc = le32(bytes, at + 16);
     std::uint64_t comp_size = le32(bytes, at + 20);
     std::uint64_t size = le32(bytes, at + 24);
     const std::uint16_t name_len = le16(bytes, at + 28);
@@ -369,24 +396,31 @@ std::vector<std::pair<std::string, NumericArray>> read_npz(const std::string& pa
     while (x + 4 <= x_end) {
       const std::uint16_t id = le16(bytes, x), len = le16(bytes, x + 2);
       if (id == 0x0001) {
+        // The field may claim more than the extra area holds: never read past x_end.
+        const std::uint64_t end = std::min<std::uint64_t>(x + 4 + len, x_end);
         std::uint64_t p = x + 4;
-        if (size == 0xFFFFFFFFu && p + 8 <= x + 4 + len) size = le64(bytes, p), p += 8;
-        if (comp_size == 0xFFFFFFFFu && p + 8 <= x + 4 + len) comp_size = le64(bytes, p), p += 8;
-        if (local == 0xFFFFFFFFu && p + 8 <= x + 4 + len) local = le64(bytes, p), p += 8;
+        if (size == 0xFFFFFFFFu && p + 8 <= end) size = le64(bytes, p), p += 8;
+        if (comp_size == 0xFFFFFFFFu && p + 8 <= end) comp_size = le64(bytes, p), p += 8;
+        if (local == 0xFFFFFFFFu && p + 8 <= end) local = le64(bytes, p), p += 8;
       }
       x += 4 + len;
     }
     at += 46 + name_len + extra_len + comment_len;
     const std::string where = path + ":" + entry_name;
-    if (local + 30 > bytes.size() || le32(bytes, local) != 0x04034b50u) fail(where, "corrupt zip entry header");
+    if (!holds(local, 30) || le32(bytes, local) != 0x04034b50u) fail(where, "corrupt zip entry header");
     const std::uint64_t data_at = local + 30 + le16(bytes, local + 26) + le16(bytes, local + 28);
-    if (data_at > bytes.size() || comp_size > bytes.size() - data_at)
+    if (!holds(data_at, comp_size))
       fail(where, "the archive is truncated (entry data runs past the end of the file)");
     std::string content;
     if (method == 0) {
+      if (size != comp_size) fail(where, "corrupt zip directory (stored entry with two different sizes)");
       content = bytes.substr(data_at, comp_size);
     } else if (method == 8) {
-      if (size > kMaxElements) fail(where, "entry too large");
+      // Deflate expands at most 1032:1, so a larger declared size is corrupt: rejecting it
+      // here keeps a crafted directory from making us allocate gigabytes.
+      if (size > 1032 * comp_size + 1024 || size > kMaxElements)
+        fail(where, fmt::format("corrupt zip directory (entry declares {} bytes from {} compressed)", size,
+                                comp_size));
       content.resize(size);
       z_stream zs{};
       if (inflateInit2(&zs, -15) != Z_OK) fail(where, "cannot initialise zlib");
@@ -401,6 +435,11 @@ std::vector<std::pair<std::string, NumericArray>> read_npz(const std::string& pa
     } else {
       fail(where, fmt::format("unsupported zip compression method {}", method));
     }
+    // Without this check a flipped byte in a stored entry, or a damaged deflate stream that
+    // still decodes, would be read as silently wrong values.
+    const uLong actual_crc = crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(content.data()),
+                                   static_cast<uInt>(content.size()));
+    if (actual_crc != crc) fail(where, "corrupt entry (CRC-32 mismatch)");
     if (ends_with(entry_name, ".npy")) entry_name.resize(entry_name.size() - 4);
     arrays.emplace_back(entry_name, parse_npy(content, where));
   }
@@ -429,11 +468,8 @@ NumericArray read_idx(const std::string& path) {
   NumericArray out;
   for (int d = 0; d < ndim; ++d) out.shape.push_back(be32(bytes, 4 + 4 * d));
   out.integer_dtype = kind != Kind::float_;
-  const std::uint64_t count = checked_count(out.shape, path);
   const std::size_t payload = 4 + 4 * static_cast<std::size_t>(ndim);
-  if (bytes.size() - payload < count * static_cast<std::uint64_t>(width))
-    fail(path, fmt::format("the header declares {} values but the file holds only {} bytes of data", count,
-                           bytes.size() - payload));
+  const std::uint64_t count = declared_count(out.shape, width, bytes.size() - payload, path);
   out.values.resize(count);
   convert(bytes.data() + payload, count, kind, width, /*big_endian=*/true, out.values.data());
   return out;
@@ -505,12 +541,13 @@ LabelledPoints read_points(const std::string& path, const DatasetReadOptions& op
       if (line.find_first_not_of(" \t") == std::string::npos) continue;
       const auto fields = split_fields(line);
       std::vector<double> row(fields.size());
-      bool numeric = true;
-      for (std::size_t i = 0; i < fields.size() && numeric; ++i) numeric = parse_double(fields[i], row[i]);
-      if (!numeric) {
+      std::size_t bad = fields.size();
+      for (std::size_t i = 0; i < fields.size() && bad == fields.size(); ++i)
+        if (!parse_double(fields[i], row[i])) bad = i;
+      if (bad != fields.size()) {
         // A first line with non-numeric fields is a header; anywhere else it is an error.
         if (rows.empty() && line_no == 1) continue;
-        fail(path, fmt::format("line {}: non-numeric value", line_no));
+        fail(path, fmt::format("line {} column {}: '{}' is not a number", line_no, bad + 1, fields[bad]));
       }
       if (width == 0) width = row.size();
       if (row.size() != width)
@@ -569,6 +606,9 @@ ManifoldDataset load_dataset(const std::string& path, const DatasetReadOptions& 
       if (key == "X" && a.shape.size() == 3) cube = &a;
   }
   if (cube) {
+    if (!options.labels_path.empty())
+      fail(path, "a 3-D array (classes x points x units) carries its labels in its first axis; do not give "
+                 "a label file");
     const auto classes = cube->shape[0], points = cube->shape[1], units = cube->shape[2];
     std::vector<Eigen::MatrixXd> clouds;
     std::vector<std::int64_t> labels;
