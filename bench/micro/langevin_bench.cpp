@@ -89,4 +89,3 @@ BENCHMARK(BM_TheoryP1000)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 }  // namespace
 
-// The only bench file of this branch defines main; when several bench files are merged,
