@@ -164,6 +164,7 @@ class Chain {
     const long records = (total + options_.record_every - 1) / options_.record_every;
     out.trace.train_error.resize(records);
     out.trace.test_error.resize(records);
+    out.trace.test_predictions.resize(records, n_test);
     out.trace.weight_norms.resize(records, static_cast<Eigen::Index>(layers));
     out.trace.kernel_alignment.resize(records, hidden);
     std::vector<Matrix> test_pre(layers), test_post(layers);
@@ -207,6 +208,7 @@ class Chain {
           out.trace.steps.push_back(t);
           out.trace.train_error(record) = train_error;
           out.trace.test_error(record) = test_error;
+          out.trace.test_predictions.row(record) = f_test.transpose();
           out.trace.weight_norms.row(record) = norms.transpose();
           for (int l = 0; l < hidden; ++l)
             out.trace.kernel_alignment(record, l) =
@@ -218,6 +220,7 @@ class Chain {
     }
     out.trace.train_error.conservativeResize(record);
     out.trace.test_error.conservativeResize(record);
+    out.trace.test_predictions.conservativeResize(record, Eigen::NoChange);
     out.trace.weight_norms.conservativeResize(record, Eigen::NoChange);
     out.trace.kernel_alignment.conservativeResize(record, Eigen::NoChange);
     return out;
@@ -365,6 +368,7 @@ nlohmann::json to_json(const LangevinResult& r) {
     traces.push_back({{"steps", t.steps},
                       {"train_error", vec(t.train_error)},
                       {"test_error", vec(t.test_error)},
+                      {"test_predictions", mat(t.test_predictions)},
                       {"weight_norms", mat(t.weight_norms)},
                       {"kernel_alignment", mat(t.kernel_alignment)}});
   nlohmann::json kernels = nlohmann::json::array();

@@ -100,6 +100,10 @@ TEST(Langevin, IdenticalForOneAndTwoThreads) {
     ASSERT_EQ(one.traces.size(), 3u);
     EXPECT_EQ(one.traces[2].train_error, two.traces[2].train_error);
     EXPECT_EQ(one.traces[2].steps.size(), 8u);
+    EXPECT_EQ(one.traces[2].test_predictions, two.traces[2].test_predictions);
+    // The trace's test error is the mean squared deviation of its recorded predictions.
+    EXPECT_NEAR(one.traces[2].test_error(3),
+                (one.traces[2].test_predictions.row(3).transpose() - d.y_test).squaredNorm() / d.y_test.size(), 1e-12);
   }
 }
 
