@@ -48,7 +48,7 @@ def main():
     print(f"T = 0 theory: max |<f>(N, L, sigma2) - <f>(50, 1, 0.5)| over 12 settings = {spread:.2e}")
     big = ng.theory(X, y, Xt, yt, depth=2, widths=10**9, prior_variance=1.0, temperature=1.0)
     print(f"alpha -> 0 (N = 1e9): u = {big.order_parameters}, eps = {big.generalization_error:.6f}")
-    json.dump(rows, open("validation_bpkr.json", "w"), indent=1)
+    json.dump(rows, open("docs/validation-bpkr.json", "w"), indent=1)
 
 
 if __name__ == "__main__":

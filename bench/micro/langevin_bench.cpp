@@ -14,20 +14,26 @@ namespace {
 
 using namespace neurogeom;
 
-constexpr int kSamples = 256;  // P
-constexpr int kInputs = 256;   // N_0
+constexpr int kInputs = 256;  // N_0
+
+}  // namespace
+extern "C" void openblas_set_num_threads(int num_threads);
+namespace {
 
 // Forward + backward products of a depth-2 network of width N on P samples, as plain gemms
 // of the same shapes: the rate a perfect Langevin implementation would reach.
+// Arguments: width N, samples P, threads (BLAS threads here; parallel chains for Langevin).
 template <typename Scalar>
 void BM_Gemm(benchmark::State& state) {
   use_single_threaded_blas();
   using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   const int n = static_cast<int>(state.range(0));
+  const int samples = static_cast<int>(state.range(1));
+  openblas_set_num_threads(static_cast<int>(state.range(2)));
   Rng rng(1);
-  const Matrix x = rng.normal_matrix(kSamples, kInputs).cast<Scalar>();
+  const Matrix x = rng.normal_matrix(samples, kInputs).cast<Scalar>();
   const Matrix w1 = rng.normal_matrix(n, kInputs).cast<Scalar>(), w2 = rng.normal_matrix(n, n).cast<Scalar>();
-  Matrix h1(kSamples, n), h2(kSamples, n), g1(n, kInputs), g2(n, n), d1(kSamples, n);
+  Matrix h1(samples, n), h2(samples, n), g1(n, kInputs), g2(n, n), d1(samples, n);
   for (auto _ : state) {
     h1.noalias() = x * w1.transpose();
     h2.noalias() = h1 * w2.transpose();
@@ -36,16 +42,19 @@ void BM_Gemm(benchmark::State& state) {
     g1.noalias() = d1.transpose() * x;
     benchmark::DoNotOptimize(g1.data());
   }
-  const double flops = 2.0 * kSamples * (2.0 * n * kInputs + 3.0 * n * n);
+  openblas_set_num_threads(1);
+  const double flops = 2.0 * samples * (2.0 * n * kInputs + 3.0 * n * n);
   state.counters["GFLOPs"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 template <langevin::Precision precision>
 void BM_LangevinStep(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
+  const int samples = static_cast<int>(state.range(1));
+  const int threads = static_cast<int>(state.range(2));
   Rng rng(2);
-  const RowMatrixXd x = rng.normal_matrix(kSamples, kInputs);
-  const Eigen::VectorXd y = rng.normal_matrix(kSamples, 1);
+  const RowMatrixXd x = rng.normal_matrix(samples, kInputs);
+  const Eigen::VectorXd y = rng.normal_matrix(samples, 1);
   const RowMatrixXd x_test = x.topRows(1);
   langevin::LangevinOptions o;
   o.depth = 2;
@@ -53,10 +62,11 @@ void BM_LangevinStep(benchmark::State& state) {
   o.temperature = 0.1;
   o.step_size = 1e-4;
   o.burn_in = 0;
-  o.num_steps = 20;
+  o.num_steps = 10;
   o.thinning = 1000;
   o.record_every = 1000;
-  o.num_chains = 1;
+  o.num_chains = threads;
+  o.num_threads = threads;
   o.record_hidden_kernels = false;
   o.precision = precision;
   double flops = 0;
@@ -66,7 +76,7 @@ void BM_LangevinStep(benchmark::State& state) {
     benchmark::DoNotOptimize(r.test_mean.data());
   }
   state.counters["GFLOPs"] =
-      benchmark::Counter(flops * o.num_steps * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+      benchmark::Counter(flops * o.num_steps * threads * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
 void BM_TheoryP1000(benchmark::State& state) {
@@ -81,10 +91,13 @@ void BM_TheoryP1000(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(kernels::solve_theory(x, y, x_test, Eigen::VectorXd(), o).kernel_scale);
 }
 
-BENCHMARK(BM_Gemm<double>)->Arg(512)->Arg(1024)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Gemm<float>)->Arg(512)->Arg(1024)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_LangevinStep<langevin::Precision::float64>)->Arg(512)->Arg(1024)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_LangevinStep<langevin::Precision::float32>)->Arg(512)->Arg(1024)->Unit(benchmark::kMillisecond);
+// Rates use wall time (UseRealTime) so that the 2-thread rows count both cores.
+#define NEUROGEOM_SHAPES \
+  ArgsProduct({{512, 1024}, {256, 1024}, {1, 2}})->Unit(benchmark::kMillisecond)->UseRealTime()
+BENCHMARK(BM_Gemm<double>)->NEUROGEOM_SHAPES;
+BENCHMARK(BM_Gemm<float>)->NEUROGEOM_SHAPES;
+BENCHMARK(BM_LangevinStep<langevin::Precision::float64>)->NEUROGEOM_SHAPES;
+BENCHMARK(BM_LangevinStep<langevin::Precision::float32>)->NEUROGEOM_SHAPES;
 BENCHMARK(BM_TheoryP1000)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 }  // namespace

@@ -41,6 +41,7 @@ const bool registered = register_binding(60, [](py::module_& m) {
       .def_readonly("steps", &LangevinTrace::steps)
       .def_readonly("train_error", &LangevinTrace::train_error)
       .def_readonly("test_error", &LangevinTrace::test_error)
+      .def_readonly("test_predictions", &LangevinTrace::test_predictions)
       .def_readonly("weight_norms", &LangevinTrace::weight_norms)
       .def_readonly("kernel_alignment", &LangevinTrace::kernel_alignment);
   py::class_<LangevinResult>(m, "LangevinResult")

@@ -111,11 +111,15 @@ class Chain {
     const std::size_t layers = weights_.size();
     const Matrix* in = &input;
     for (std::size_t l = 0; l < layers; ++l) {
-      pre[l].noalias() = (*in) * weights_[l].transpose();
-      pre[l] *= static_cast<Scalar>(1.0 / std::sqrt(static_cast<double>(fan_[l])));
+      // The 1/sqrt(N_l) scale rides in gemm's alpha; linear layers read pre[l] directly.
+      pre[l].noalias() = static_cast<Scalar>(1.0 / std::sqrt(static_cast<double>(fan_[l]))) * (*in) * weights_[l].transpose();
       if (l + 1 < layers) {
-        post[l] = relu_ ? Matrix(pre[l].cwiseMax(Scalar(0))) : pre[l];
-        in = &post[l];
+        if (relu_) {
+          post[l] = pre[l].cwiseMax(Scalar(0));
+          in = &post[l];
+        } else {
+          in = &pre[l];
+        }
       }
     }
   }
@@ -126,13 +130,11 @@ class Chain {
     // dE/df = f - y on the training set; back-propagate delta_l = dE/dH_l.
     delta_[layers - 1] = pre_[layers - 1] - y_;
     for (std::size_t l = layers; l-- > 0;) {
-      const Matrix& input = l == 0 ? x_ : post_[l - 1];
+      const Matrix& input = l == 0 ? x_ : (relu_ ? post_[l - 1] : pre_[l - 1]);
       const Scalar scale = static_cast<Scalar>(1.0 / std::sqrt(static_cast<double>(fan_[l])));
-      grad_[l].noalias() = delta_[l].transpose() * input;
-      grad_[l] *= scale;
+      grad_[l].noalias() = scale * delta_[l].transpose() * input;
       if (l > 0) {
-        delta_[l - 1].noalias() = delta_[l] * weights_[l];
-        delta_[l - 1] *= scale;
+        delta_[l - 1].noalias() = scale * delta_[l] * weights_[l];
         if (relu_) delta_[l - 1] = (pre_[l - 1].array() > Scalar(0)).select(delta_[l - 1], Scalar(0));
       }
     }
@@ -162,6 +164,7 @@ class Chain {
     const long records = (total + options_.record_every - 1) / options_.record_every;
     out.trace.train_error.resize(records);
     out.trace.test_error.resize(records);
+    out.trace.test_predictions.resize(records, n_test);
     out.trace.weight_norms.resize(records, static_cast<Eigen::Index>(layers));
     out.trace.kernel_alignment.resize(records, hidden);
     std::vector<Matrix> test_pre(layers), test_post(layers);
@@ -205,6 +208,7 @@ class Chain {
           out.trace.steps.push_back(t);
           out.trace.train_error(record) = train_error;
           out.trace.test_error(record) = test_error;
+          out.trace.test_predictions.row(record) = f_test.transpose();
           out.trace.weight_norms.row(record) = norms.transpose();
           for (int l = 0; l < hidden; ++l)
             out.trace.kernel_alignment(record, l) =
@@ -216,6 +220,7 @@ class Chain {
     }
     out.trace.train_error.conservativeResize(record);
     out.trace.test_error.conservativeResize(record);
+    out.trace.test_predictions.conservativeResize(record, Eigen::NoChange);
     out.trace.weight_norms.conservativeResize(record, Eigen::NoChange);
     out.trace.kernel_alignment.conservativeResize(record, Eigen::NoChange);
     return out;
@@ -363,6 +368,7 @@ nlohmann::json to_json(const LangevinResult& r) {
     traces.push_back({{"steps", t.steps},
                       {"train_error", vec(t.train_error)},
                       {"test_error", vec(t.test_error)},
+                      {"test_predictions", mat(t.test_predictions)},
                       {"weight_norms", mat(t.weight_norms)},
                       {"kernel_alignment", mat(t.kernel_alignment)}});
   nlohmann::json kernels = nlohmann::json::array();

@@ -4,6 +4,7 @@
 /// (Li & Sompolinsky, PRX 11, 031059 (2021); THEORY.md D.3-D.5), its heuristic ReLU
 /// extension (THEORY.md D.7) and a parameter sweep.
 
+#include <limits>
 #include <string>
 #include <vector>
 

@@ -73,6 +73,7 @@ struct LangevinTrace {
   std::vector<long> steps;        ///< step index of each record
   Eigen::VectorXd train_error;    ///< mean_mu (f(x_mu) - y_mu)^2 on the training set
   Eigen::VectorXd test_error;     ///< mean_x (f(x) - y(x))^2 on the test set (NaN without targets)
+  Eigen::MatrixXd test_predictions;  ///< f(x) on every test point (columns), one row per record
   Eigen::MatrixXd weight_norms;   ///< ||W_l||^2, one column per layer l = 1..L+1 (readout last)
   /// Kernel-target alignment y^T K_l y / (||K_l||_F ||y||^2) of each hidden layer (columns).
   Eigen::MatrixXd kernel_alignment;

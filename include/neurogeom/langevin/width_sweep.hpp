@@ -19,7 +19,7 @@
 namespace neurogeom::langevin {
 
 /// Options of width_sweep. The defaults finish P = 180, N_0 = 196, 300 test points and
-/// widths {50, 100, 200, 400} at L = 1 in about 80 s on 2 cores.
+/// widths {50, 100, 200, 400} at L = 1 in about 60 s on this (shared) 2-core machine.
 struct WidthSweepOptions {
   /// Hidden widths N to compare, each >= 1 (equal in every layer).
   std::vector<int> widths = {50, 100, 200, 400};
