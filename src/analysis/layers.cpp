@@ -44,8 +44,8 @@ ConditionResult analyze_condition(const std::string& name, const std::vector<Lay
   }
   ConditionResult out;
   out.name = name;
-  out.classes = std::vector<std::int64_t>(std::set<std::int64_t>(kept_labels.begin(), kept_labels.end()).begin(),
-                                          std::set<std::int64_t>(kept_labels.begin(), kept_labels.end()).end());
+  const std::set<std::int64_t> present(kept_labels.begin(), kept_labels.end());
+  out.classes.assign(present.begin(), present.end());
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const Layer& layer = layers[l];
     NEUROGEOM_THROW_IF_NOT(layer.activations.rows() == static_cast<Eigen::Index>(labels.size()),
