@@ -20,18 +20,25 @@ build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
 test: build
+	$(MAKE) --no-print-directory test-cpp test-python
+
+test-cpp:
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-python:
 	$(PYTHON) -m pytest -q tests/python
 
 demo: build
 	bash scripts/demo.sh
 
 bench: build
-	$(PYTHON) bench/run_benchmarks.py
+	./$(BUILD)/neurogeom_bench --benchmark_min_time=0.5
 
-# Installs the Python module into Debian's python3 site directory (or PREFIX).
+# Installs the CLI under PREFIX (default /usr/local) and the Python module into the site
+# directory of $(PYTHON), or into PYTHON_SITE (e.g. a virtual environment's site-packages).
 install-python: build
-	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
+	$(if $(PYTHON_SITE),cmake -S . -B $(BUILD) -DNEUROGEOM_PYTHON_INSTALL_DIR=$(PYTHON_SITE) >/dev/null &&) \
+	cmake --build $(BUILD) -j $(JOBS) && cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
 
 clean:
 	rm -rf $(BUILD)
