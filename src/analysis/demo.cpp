@@ -10,6 +10,7 @@
 #include "neurogeom/analysis/layers.hpp"
 #include "neurogeom/core/error.hpp"
 #include "neurogeom/core/log.hpp"
+#include "neurogeom/core/rng.hpp"
 #include "neurogeom/data/readers.hpp"
 #include "neurogeom/langevin/width_sweep.hpp"
 #include "neurogeom/nets/mlp.hpp"
@@ -87,55 +88,53 @@ std::vector<Layer> named_layers(const std::vector<Eigen::MatrixXd>& activations)
 
 // Theory section: BPKR prediction against Langevin simulation of the generalization error of
 // a deep linear network against width, on a binary task (classes 0 vs 6 of Fashion-MNIST,
-// T-shirt vs shirt; digits 3 vs 8 otherwise), inputs 2x2-average-pooled and standardised.
+// T-shirt vs shirt, pooled 2x2 to 196 inputs; digits 3 vs 8 otherwise). As in
+// docs/validation-bpkr.md, inputs are centred on the two-class pool and each scaled to squared
+// norm N_0, so K_0(x, x) = 1.
 nlohmann::json theory_section(const DemoOptions& o, const Split& split) {
   const bool fashion = split.name == "Fashion-MNIST";
   data::LabelledPoints source;
-  std::int64_t class_a = fashion ? 0 : 3, class_b = fashion ? 6 : 8;
+  const std::int64_t class_a = fashion ? 0 : 3, class_b = fashion ? 6 : 8;
   if (fashion) {
-    source = data::load_fashion_mnist(data::kFashionMnistDirectory, "train", 400);
+    source = data::load_fashion_mnist(data::kFashionMnistDirectory, "train", 1000);
   } else {
     source = data::read_points(o.data_directory + "/digits.csv.gz", {});
-    source.points /= 16.0;
   }
-  // Pool 28x28 -> 14x14 (Fashion-MNIST) to keep the input dimension near P.
-  RowMatrixXd pooled;
-  if (fashion) {
-    pooled.resize(source.points.rows(), 196);
-    for (Eigen::Index i = 0; i < source.points.rows(); ++i)
+  std::vector<Eigen::Index> pool;
+  for (Eigen::Index i = 0; i < source.points.rows(); ++i) {
+    const std::int64_t y = source.labels[static_cast<std::size_t>(i)];
+    if (y == class_a || y == class_b) pool.push_back(i);
+  }
+  const Eigen::Index dim = fashion ? 196 : source.points.cols();
+  RowMatrixXd x(static_cast<Eigen::Index>(pool.size()), dim);
+  Eigen::VectorXd y(static_cast<Eigen::Index>(pool.size()));
+  for (std::size_t k = 0; k < pool.size(); ++k) {
+    const auto row = source.points.row(pool[k]);
+    const auto r_out = static_cast<Eigen::Index>(k);
+    if (fashion) {
       for (int r = 0; r < 14; ++r)
         for (int c = 0; c < 14; ++c)
-          pooled(i, r * 14 + c) = 0.25 * (source.points(i, (2 * r) * 28 + 2 * c) + source.points(i, (2 * r) * 28 + 2 * c + 1) +
-                                           source.points(i, (2 * r + 1) * 28 + 2 * c) +
-                                           source.points(i, (2 * r + 1) * 28 + 2 * c + 1));
-  } else {
-    pooled = source.points;
+          x(r_out, r * 14 + c) = 0.25 * (row((2 * r) * 28 + 2 * c) + row((2 * r) * 28 + 2 * c + 1) +
+                                         row((2 * r + 1) * 28 + 2 * c) + row((2 * r + 1) * 28 + 2 * c + 1));
+    } else {
+      x.row(r_out) = row;
+    }
+    y(r_out) = source.labels[pool[k]] == class_a ? 1.0 : -1.0;
   }
-  const int train_count = o.quick ? 60 : 180, test_count = o.quick ? 60 : 300;
-  std::vector<Eigen::Index> rows_a, rows_b;
-  for (Eigen::Index i = 0; i < pooled.rows(); ++i) {
-    if (source.labels[static_cast<std::size_t>(i)] == class_a) rows_a.push_back(i);
-    if (source.labels[static_cast<std::size_t>(i)] == class_b) rows_b.push_back(i);
-  }
-  const int per_class_train = train_count / 2;
-  const int per_class_test = std::min<int>(test_count / 2, static_cast<int>(std::min(rows_a.size(), rows_b.size())) - per_class_train);
-  NEUROGEOM_THROW_IF_NOT(per_class_test >= 5, "not enough images for the theory section");
-  RowMatrixXd x_train(2 * per_class_train, pooled.cols()), x_test(2 * per_class_test, pooled.cols());
-  Eigen::VectorXd y_train(2 * per_class_train), y_test(2 * per_class_test);
-  for (int k = 0; k < per_class_train; ++k) {
-    x_train.row(2 * k) = pooled.row(rows_a[static_cast<std::size_t>(k)]), y_train(2 * k) = 1.0;
-    x_train.row(2 * k + 1) = pooled.row(rows_b[static_cast<std::size_t>(k)]), y_train(2 * k + 1) = -1.0;
-  }
-  for (int k = 0; k < per_class_test; ++k) {
-    x_test.row(2 * k) = pooled.row(rows_a[static_cast<std::size_t>(per_class_train + k)]), y_test(2 * k) = 1.0;
-    x_test.row(2 * k + 1) = pooled.row(rows_b[static_cast<std::size_t>(per_class_train + k)]), y_test(2 * k + 1) = -1.0;
-  }
-  // Standardise each unit with the training statistics.
-  const Eigen::RowVectorXd mean = x_train.colwise().mean();
-  Eigen::RowVectorXd sd = ((x_train.rowwise() - mean).array().square().colwise().mean()).sqrt();
-  sd = sd.cwiseMax(1e-3);
-  x_train = (x_train.rowwise() - mean).array().rowwise() / sd.array();
-  x_test = (x_test.rowwise() - mean).array().rowwise() / sd.array();
+  x = x.rowwise() - x.colwise().mean();
+  for (Eigen::Index i = 0; i < x.rows(); ++i) x.row(i) *= std::sqrt(static_cast<double>(dim)) / x.row(i).norm();
+  std::vector<Eigen::Index> order(pool.size());
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = static_cast<Eigen::Index>(k);
+  Rng rng = Rng::for_item(o.seed, 0x7EE0);
+  rng.shuffle(order.data(), order.size());
+  const Eigen::Index train_count = o.quick ? 60 : 180;
+  const Eigen::Index test_count = std::min<Eigen::Index>(o.quick ? 60 : 300, static_cast<Eigen::Index>(order.size()) - train_count);
+  NEUROGEOM_THROW_IF_NOT(test_count >= 10, "not enough images for the theory section");
+  RowMatrixXd x_train(train_count, dim), x_test(test_count, dim);
+  Eigen::VectorXd y_train(train_count), y_test(test_count);
+  for (Eigen::Index k = 0; k < train_count; ++k) x_train.row(k) = x.row(order[k]), y_train(k) = y(order[k]);
+  for (Eigen::Index k = 0; k < test_count; ++k)
+    x_test.row(k) = x.row(order[train_count + k]), y_test(k) = y(order[train_count + k]);
 
   langevin::WidthSweepOptions sweep;
   sweep.seed = o.seed;
