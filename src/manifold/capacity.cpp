@@ -15,6 +15,11 @@
 #include "neurogeom/core/version.hpp"
 #include "neurogeom/manifold/capacity_theory.hpp"
 
+// LAPACK's Householder QR (from OpenBLAS): the factorisation the reference's scipy.linalg.qr
+// uses, so the reduced coordinates (and results for caller-supplied samples) match it.
+extern "C" void dgeqrf_(const int* m, const int* n, double* a, const int* lda, double* tau, double* work,
+                        const int* lwork, int* info);
+
 namespace neurogeom::manifold {
 
 void CapacityOptions::validate() const {
@@ -114,28 +119,40 @@ ManifoldCapacity analyze_anchor_points(const Eigen::Ref<const Eigen::MatrixXd>& 
 
 namespace detail {
 
-std::vector<Eigen::MatrixXd> reduce_manifolds(const std::vector<Eigen::MatrixXd>& centred,
+std::vector<Eigen::MatrixXd> reduce_manifolds(const std::vector<Eigen::MatrixXd>& clouds,
+                                              const Eigen::RowVectorXd& origin,
                                               const std::vector<std::int64_t>& labels, const std::string& source,
                                               int num_threads) {
-  std::vector<Eigen::MatrixXd> reduced(centred.size());
-  parallel_for(centred.size(), num_threads, [&](std::size_t i) {
-    const Eigen::MatrixXd& x = centred[i];  // M x N, globally centred
-    const Eigen::RowVectorXd center = x.colwise().mean();
+  std::vector<Eigen::MatrixXd> reduced(clouds.size());
+  parallel_for(clouds.size(), num_threads, [&](std::size_t i) {
+    const Eigen::MatrixXd& x = clouds[i];  // M x N
+    const Eigen::RowVectorXd mean = x.colwise().mean();
+    const Eigen::RowVectorXd center = mean - origin;  // center relative to the global mean
     const double norm = center.norm();
-    NEUROGEOM_THROW_IF_NOT(norm > 1e-12 * std::max(1.0, x.cwiseAbs().maxCoeff()),
+    NEUROGEOM_THROW_IF_NOT(norm > 1e-12 * std::max(1.0, (x.rowwise() - origin).cwiseAbs().maxCoeff()),
                            fmt::format("{}: the center of class {} coincides with the global mean; its capacity "
                                        "is undefined",
                                        source, labels[i]));
-    // Center at the origin, scaled so the center lies at unit distance (A.3 step 2).
-    const Eigen::MatrixXd s = ((x.rowwise() - center) / norm).transpose();  // N x M
+    // Center at the origin, scaled so the center lies at unit distance (A.3 step 2):
+    // (x - g - c)/||c|| = (x - mean)/||c||.
+    Eigen::MatrixXd s = ((x.rowwise() - mean) / norm).transpose();  // N x M
     const Eigen::Index n = s.rows(), m = s.cols();
     const Eigen::Index dim = n > m ? m : n;
     Eigen::MatrixXd out(dim + 1, m);
     if (n > m) {
       // Economy QR: Q'S = R, the coordinates of the points in an orthonormal basis of their
-      // span; D = M (A.3 step 3).
-      Eigen::HouseholderQR<Eigen::MatrixXd> qr(s);
-      out.topRows(m) = qr.matrixQR().topRows(m).triangularView<Eigen::Upper>();
+      // span; D = M (A.3 step 3). Blocked LAPACK dgeqrf, a BLAS-3 factorisation.
+      Eigen::MatrixXd& qr = s;  // factorised in place
+      const int rows = static_cast<int>(n), cols = static_cast<int>(m);
+      Eigen::VectorXd tau(m);
+      int info = 0, lwork = -1;
+      double query = 0.0;
+      dgeqrf_(&rows, &cols, qr.data(), &rows, tau.data(), &query, &lwork, &info);
+      lwork = std::max(1, static_cast<int>(query));
+      Eigen::VectorXd work(lwork);
+      dgeqrf_(&rows, &cols, qr.data(), &rows, tau.data(), work.data(), &lwork, &info);
+      NEUROGEOM_ASSERT(info == 0);
+      out.topRows(m) = qr.topRows(m).triangularView<Eigen::Upper>();
     } else {
       out.topRows(n) = s;
     }
@@ -145,13 +162,10 @@ std::vector<Eigen::MatrixXd> reduce_manifolds(const std::vector<Eigen::MatrixXd>
   return reduced;
 }
 
-std::vector<Eigen::MatrixXd> globally_centred(const data::ManifoldDataset& dataset) {
+Eigen::RowVectorXd global_mean(const data::ManifoldDataset& dataset) {
   Eigen::RowVectorXd mean = Eigen::RowVectorXd::Zero(dataset.num_features());
   for (const auto& m : dataset.manifolds()) mean += m.colwise().sum();
-  mean /= static_cast<double>(dataset.num_points());
-  std::vector<Eigen::MatrixXd> out;
-  for (const auto& m : dataset.manifolds()) out.push_back(m.rowwise() - mean);
-  return out;
+  return mean / static_cast<double>(dataset.num_points());
 }
 
 }  // namespace detail
@@ -175,21 +189,27 @@ CapacityResult run(const data::ManifoldDataset& dataset, const CapacityOptions& 
                             "problems then use all N coordinates (THEORY.md A.12)",
                             dataset.source(), crowded, p, dataset.num_features()));
 
-  std::vector<Eigen::MatrixXd> centred = detail::globally_centred(dataset);
+  const Eigen::RowVectorXd origin = detail::global_mean(dataset);
+  std::vector<Eigen::MatrixXd> projected;  // only in "auto" mode
   if (options.center_correlation == "auto") {
+    std::vector<Eigen::MatrixXd> centred;
+    for (const auto& m : dataset.manifolds()) centred.push_back(m.rowwise() - origin);
     const auto start = std::chrono::steady_clock::now();
     detail::CenterRemoval removal = detail::remove_center_correlation(centred, options);
     result.center_correlation = removal.correlation_before;
     result.residual_center_correlation = removal.correlation_after;
     result.center_rank = removal.rank;
     result.status = combine(result.status, removal.status);
-    centred = std::move(removal.projected);
+    projected = std::move(removal.projected);
     result.center_correlation_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   const auto start = std::chrono::steady_clock::now();
-  const std::vector<Eigen::MatrixXd> reduced =
-      detail::reduce_manifolds(centred, dataset.labels(), dataset.source(), options.num_threads);
+  const bool removed = options.center_correlation == "auto";
+  const std::vector<Eigen::MatrixXd> reduced = detail::reduce_manifolds(
+      removed ? projected : dataset.manifolds(),
+      removed ? Eigen::RowVectorXd::Zero(dataset.num_features()) : origin, dataset.labels(), dataset.source(),
+      options.num_threads);
   result.manifolds.resize(p);
   std::size_t done = 0;
   parallel_for(p, options.num_threads, [&](std::size_t i) {

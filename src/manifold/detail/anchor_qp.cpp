@@ -12,6 +12,8 @@ AnchorQpSolver::AnchorQpSolver(const Eigen::Ref<const Eigen::MatrixXd>& points,
   // A passive set of linearly independent columns has at most min(M, D+1) members.
   const Eigen::Index cap = std::min(m, points.rows());
   factor_.resize(cap, cap);
+  passive_gram_.resize(m, cap);
+  forward_.resize(cap);
   passive_.reserve(static_cast<std::size_t>(cap));
   in_passive_.assign(static_cast<std::size_t>(m), 0);
   rejected_.assign(static_cast<std::size_t>(m), 0);
@@ -28,11 +30,20 @@ bool AnchorQpSolver::append(Eigen::Index j) {
   if (size_ == factor_.rows()) return false;
   auto row = work_.head(size_);
   for (Eigen::Index k = 0; k < size_; ++k) row(k) = gram_(passive_[static_cast<std::size_t>(k)], j);
-  if (size_ > 0) factor_.topLeftCorner(size_, size_).triangularView<Eigen::Lower>().solveInPlace(row);
+  // Forward substitution L l = g_P in column (axpy) order: contiguous in the column-major
+  // factor, and cheaper than a generic triangular solve at these sizes (p <= D + 1).
+  for (Eigen::Index k = 0; k < size_; ++k) {
+    row(k) /= factor_(k, k);
+    row.segment(k + 1, size_ - k - 1).noalias() -= row(k) * factor_.col(k).segment(k + 1, size_ - k - 1);
+  }
   const double pivot = gram_(j, j) - row.squaredNorm();
   if (!(pivot > 1e-12 * gram_(j, j))) return false;
   factor_.row(size_).head(size_) = row.transpose();
-  factor_(size_, size_) = std::sqrt(pivot);
+  const double diagonal = std::sqrt(pivot);
+  factor_(size_, size_) = diagonal;
+  // Forward substitution grows by one entry: (L^{-1} c_P)_new = (c_j - l . y) / d.
+  forward_(size_) = (projections_[j] - row.dot(forward_.head(size_))) / diagonal;
+  passive_gram_.col(size_) = gram_.col(j);
   ++size_;
   return true;
 }
@@ -51,18 +62,21 @@ void AnchorQpSolver::rebuild() {
   }
 }
 
-// z = G_PP^{-1} c_P by two triangular solves on the factor.
+// z = G_PP^{-1} c_P = L^{-T} (L^{-1} c_P): one back substitution on the maintained forward vector.
 void AnchorQpSolver::solve_passive() {
-  auto z = z_.head(size_);
-  const auto l = factor_.topLeftCorner(size_, size_).triangularView<Eigen::Lower>();
-  l.solveInPlace(z);
-  l.transpose().solveInPlace(z);
+  // Back substitution L' z = y in dot-product order: column i of L below the diagonal is
+  // contiguous.
+  for (Eigen::Index i = size_ - 1; i >= 0; --i) {
+    const Eigen::Index tail = size_ - i - 1;
+    z_(i) = (forward_(i) - factor_.col(i).segment(i + 1, tail).dot(z_.segment(i + 1, tail))) / factor_(i, i);
+  }
 }
 
 const QpSolution& AnchorQpSolver::solve(const Eigen::Ref<const Eigen::VectorXd>& target,
                                         const Eigen::Ref<const Eigen::VectorXd>& projections,
                                         Eigen::Index warm_start) {
   const Eigen::Index m = points_.cols();
+  projections_ = projections.data();
   QpSolution& out = solution_;
   out.multipliers.setZero();
   out.iterations = 0;
@@ -80,6 +94,14 @@ const QpSolution& AnchorQpSolver::solve(const Eigen::Ref<const Eigen::VectorXd>&
   Eigen::Index candidate = warm_start;
   bool refined = false;
   while (true) {
+    if (candidate < 0) {
+      // Fast path: the largest gradient entry is usually neither passive (w ~ 0 there) nor
+      // rejected; otherwise scan with the exclusions.
+      Eigen::Index top = 0;
+      const double top_value = w_.maxCoeff(&top);
+      if (top_value > tol && !in_passive_[static_cast<std::size_t>(top)] && !rejected_[static_cast<std::size_t>(top)])
+        candidate = top;
+    }
     if (candidate < 0) {
       double best = tol;
       for (Eigen::Index j = 0; j < m; ++j) {
@@ -114,7 +136,6 @@ const QpSolution& AnchorQpSolver::solve(const Eigen::Ref<const Eigen::VectorXd>&
     // Inner loop (Lawson-Hanson): solve on the passive set; while some z_j <= 0, step back
     // along a -> z to the first bound and drop the coordinates that reach it.
     while (true) {
-      for (Eigen::Index k = 0; k < size_; ++k) z_(k) = projections(passive_[static_cast<std::size_t>(k)]);
       solve_passive();
       if (z_.head(size_).minCoeff() > 0.0) {
         for (Eigen::Index k = 0; k < size_; ++k) a(passive_[static_cast<std::size_t>(k)]) = z_(k);
@@ -146,8 +167,9 @@ const QpSolution& AnchorQpSolver::solve(const Eigen::Ref<const Eigen::VectorXd>&
       if (passive_.empty()) break;
     }
     // w = c - G a over the passive columns only (a is zero elsewhere).
+    for (Eigen::Index k = 0; k < size_; ++k) z_(k) = a(passive_[static_cast<std::size_t>(k)]);
     w_ = projections;
-    for (Eigen::Index j : passive_) w_.noalias() -= a(j) * gram_.col(j);
+    w_.noalias() -= passive_gram_.leftCols(size_) * z_.head(size_);
     std::fill(rejected_.begin(), rejected_.end(), 0);
   }
 

@@ -59,7 +59,10 @@ class AnchorQpSolver {
   Eigen::Ref<const Eigen::MatrixXd> gram_;
   QpSettings settings_;
   QpSolution solution_;
-  Eigen::MatrixXd factor_;       // Cholesky factor of G on the passive set (lower)
+  Eigen::MatrixXd factor_;       // Cholesky factor L of G on the passive set (lower)
+  Eigen::MatrixXd passive_gram_; // columns of G for the passive set, in passive order (M x cap)
+  Eigen::VectorXd forward_;      // L^{-1} c_P, grown with the factor
+  const double* projections_ = nullptr;  // c = S'(T + kappa e) of the current problem
   Eigen::Index size_ = 0;        // passive-set size
   std::vector<Eigen::Index> passive_;
   std::vector<char> in_passive_, rejected_;

@@ -10,12 +10,14 @@
 
 namespace neurogeom::manifold::detail {
 
-/// Every class's points minus the global mean (weighted by point count; A.3 step 1).
-std::vector<Eigen::MatrixXd> globally_centred(const data::ManifoldDataset& dataset);
+/// The mean of all points, weighted by point count (A.3 step 1).
+Eigen::RowVectorXd global_mean(const data::ManifoldDataset& dataset);
 
 /// A.3 steps 2-4: center normalisation, QR reduction and the appended center coordinate.
-/// Input: globally centred M_i x N clouds. Output: (D_i + 1) x M_i matrices.
-std::vector<Eigen::MatrixXd> reduce_manifolds(const std::vector<Eigen::MatrixXd>& centred,
+/// Input: M_i x N clouds and the global mean `origin` they are taken relative to.
+/// Output: (D_i + 1) x M_i matrices.
+std::vector<Eigen::MatrixXd> reduce_manifolds(const std::vector<Eigen::MatrixXd>& clouds,
+                                              const Eigen::RowVectorXd& origin,
                                               const std::vector<std::int64_t>& labels, const std::string& source,
                                               int num_threads);
 
