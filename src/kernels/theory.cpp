@@ -366,7 +366,10 @@ void predict(const Prepared& p, const Eigen::Ref<const Eigen::VectorXd>& y_test,
   }
 }
 
-void check_data(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::Ref<const Eigen::VectorXd>& y_train,
+
+}  // namespace
+
+void check_regression_data(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::Ref<const Eigen::VectorXd>& y_train,
                 const Eigen::Ref<const RowMatrixXd>& x_test, const Eigen::Ref<const Eigen::VectorXd>& y_test) {
   NEUROGEOM_THROW_IF_NOT(x_train.rows() >= 1, "x_train must have at least one row");
   NEUROGEOM_THROW_IF_NOT(y_train.size() == x_train.rows(),
@@ -379,13 +382,11 @@ void check_data(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::Ref<c
                          "inputs and targets must be finite");
 }
 
-}  // namespace
-
 TheoryResult solve_theory(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::Ref<const Eigen::VectorXd>& y_train,
                           const Eigen::Ref<const RowMatrixXd>& x_test, const Eigen::Ref<const Eigen::VectorXd>& y_test,
                           const TheoryOptions& options) {
   options.validate();
-  check_data(x_train, y_train, x_test, y_test);
+  check_regression_data(x_train, y_train, x_test, y_test);
   use_single_threaded_blas();
   const auto start = std::chrono::steady_clock::now();
   TheoryResult result;
@@ -453,7 +454,7 @@ std::vector<TheorySweepRow> theory_sweep(const Eigen::Ref<const RowMatrixXd>& x_
                                          const Eigen::Ref<const Eigen::VectorXd>& y_test,
                                          const TheorySweepOptions& options) {
   options.validate();
-  check_data(x_train, y_train, x_test, y_test);
+  check_regression_data(x_train, y_train, x_test, y_test);
   use_single_threaded_blas();
   std::vector<TheorySweepRow> rows;
   std::map<int, Prepared> cache;  // base kernel per depth (one entry for linear units)

@@ -10,6 +10,7 @@
 #include "neurogeom/core/parallel.hpp"
 #include "neurogeom/core/rng.hpp"
 #include "neurogeom/core/version.hpp"
+#include "neurogeom/kernels/theory.hpp"
 
 namespace neurogeom::langevin {
 
@@ -257,15 +258,8 @@ LangevinResult run_langevin(const Eigen::Ref<const RowMatrixXd>& x_train, const 
                             const Eigen::Ref<const RowMatrixXd>& x_test, const Eigen::Ref<const Eigen::VectorXd>& y_test,
                             const LangevinOptions& options) {
   options.validate();
-  NEUROGEOM_THROW_IF_NOT(x_train.rows() >= 1 && x_train.cols() >= 1, "x_train must be non-empty");
-  NEUROGEOM_THROW_IF_NOT(y_train.size() == x_train.rows(),
-                         fmt::format("y_train has {} entries but x_train has {} rows", y_train.size(), x_train.rows()));
-  NEUROGEOM_THROW_IF_NOT(x_test.cols() == x_train.cols(),
-                         fmt::format("x_test has {} columns but x_train has {}", x_test.cols(), x_train.cols()));
-  NEUROGEOM_THROW_IF_NOT(y_test.size() == 0 || y_test.size() == x_test.rows(),
-                         fmt::format("y_test has {} entries but x_test has {} rows", y_test.size(), x_test.rows()));
-  NEUROGEOM_THROW_IF_NOT(x_train.allFinite() && y_train.allFinite() && x_test.allFinite() && y_test.allFinite(),
-                         "inputs and targets must be finite");
+  NEUROGEOM_THROW_IF_NOT(x_train.cols() >= 1, "x_train must be non-empty");
+  kernels::check_regression_data(x_train, y_train, x_test, y_test);
   use_single_threaded_blas();
   const auto start = std::chrono::steady_clock::now();
   LangevinResult result;

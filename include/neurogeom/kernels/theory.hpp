@@ -91,6 +91,12 @@ struct TheoryResult {
   TheoryOptions options_used;
 };
 
+/// Checks the shapes and finiteness of regression data (x_train P x N_0 with P targets; x_test
+/// with the same columns; y_test empty or one per test row); throws InvalidArgument naming the
+/// argument. Shared by the theory and the Langevin sampler.
+void check_regression_data(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::Ref<const Eigen::VectorXd>& y_train,
+                           const Eigen::Ref<const RowMatrixXd>& x_test, const Eigen::Ref<const Eigen::VectorXd>& y_test);
+
 /// Solves the BPKR saddle point (D.3 fast solver in the eigenbasis of K) and the predictor
 /// statistics (D.5). Rows of `x_train` (P x N_0) and `x_test` are inputs; `y_test` may be
 /// empty (then bias and generalization error are NaN).
