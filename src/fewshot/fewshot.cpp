@@ -277,18 +277,6 @@ void FewshotOptions::validate() const {
   NEUROGEOM_THROW_IF_NOT(num_threads >= 0, fmt::format("num_threads must be >= 0, got {}", num_threads));
 }
 
-double gaussian_tail(double x) { return 0.5 * std::erfc(x / std::sqrt(2.0)); }
-
-double inverse_gaussian_tail(double p) {
-  NEUROGEOM_THROW_IF_NOT(p > 0 && p < 1, fmt::format("inverse_gaussian_tail needs p in (0, 1), got {}", p));
-  // Bisection on a monotone function to full double precision: robust and fast enough here.
-  double lo = -40.0, hi = 40.0;
-  for (int i = 0; i < 200 && hi - lo > 1e-15 * std::max(1.0, std::fabs(lo)); ++i) {
-    const double mid = 0.5 * (lo + hi);
-    (gaussian_tail(mid) > p ? lo : hi) = mid;
-  }
-  return 0.5 * (lo + hi);
-}
 
 double full_snr(double signal, double bias, double signal_noise_overlap, double signal_noise_overlap_b,
                 double noise_noise_overlap, double dimension_a, double dimension_b, int shots, RhoVariant rho_variant,

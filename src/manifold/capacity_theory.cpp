@@ -58,9 +58,6 @@ double chi_pdf(double t, int dimension) {
 
 }  // namespace
 
-double normal_pdf(double x) { return std::exp(-0.5 * x * x) / std::sqrt(2.0 * kPi); }
-double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
-double gaussian_tail(double x) { return 0.5 * std::erfc(x / std::sqrt(2.0)); }
 
 double gardner_capacity(double margin) {
   NEUROGEOM_THROW_IF_NOT(margin >= 0.0 && std::isfinite(margin), fmt::format("margin must be >= 0, got {}", margin));

@@ -17,6 +17,7 @@
 #include <Eigen/Core>
 #include <nlohmann/json.hpp>
 
+#include "neurogeom/core/gaussian.hpp"
 #include "neurogeom/core/linalg.hpp"
 #include "neurogeom/core/status.hpp"
 #include "neurogeom/data/dataset.hpp"
@@ -164,10 +165,6 @@ FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const Fewsh
 void estimate_pair_geometry(const data::ManifoldDataset& dataset, OverlapMethod method, int num_threads,
                             ClassGeometry& classes, PairGeometry& pairs, OverlapMethod* method_used = nullptr);
 
-/// Gaussian tail H(x) = erfc(x / sqrt 2) / 2.
-double gaussian_tail(double x);
-/// Inverse of gaussian_tail on (0, 1).
-double inverse_gaussian_tail(double p);
 
 /// Full-form SNR for one ordered pair (THEORY.md C.4). `dimension_a/b` are D_a, D_b;
 /// `points_a/b` are P_a, P_b (used only with the finite-sample factor).

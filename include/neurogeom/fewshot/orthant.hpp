@@ -7,6 +7,7 @@
 
 #include <Eigen/Core>
 
+#include "neurogeom/core/gaussian.hpp"
 #include "neurogeom/core/rng.hpp"
 
 namespace neurogeom::fewshot {
@@ -21,10 +22,5 @@ struct OrthantProbability {
 /// lattice points per shift, `shifts` >= 2 random shifts drawn from `rng`.
 OrthantProbability gaussian_orthant(const Eigen::Ref<const Eigen::MatrixXd>& covariance,
                                     const Eigen::Ref<const Eigen::VectorXd>& upper, int points, int shifts, Rng& rng);
-
-/// Standard normal CDF and its inverse (Acklam's rational approximation refined by one
-/// Halley step: relative error ~1e-15).
-double normal_cdf(double x);
-double normal_quantile(double p);
 
 }  // namespace neurogeom::fewshot

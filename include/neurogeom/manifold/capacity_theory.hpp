@@ -3,6 +3,8 @@
 /// Analytic capacities: Gardner's capacity of points, the exact capacity of L2 balls, and
 /// the large-D approximation (THEORY.md A.2, A.8, A.9).
 
+#include "neurogeom/core/gaussian.hpp"
+
 namespace neurogeom::manifold {
 
 /// Gardner capacity of points with margin `margin` >= 0 (Gardner 1988):
@@ -20,9 +22,5 @@ double ball_capacity(double margin, double radius, int dimension);
 /// fractional, as anchor dimensions are.
 double large_dimension_capacity(double margin, double radius, double dimension);
 
-/// Standard normal density phi and tail H(x) = 1 - Phi(x).
-double normal_pdf(double x);
-double normal_cdf(double x);
-double gaussian_tail(double x);
 
 }  // namespace neurogeom::manifold
