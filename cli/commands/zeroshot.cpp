@@ -16,7 +16,7 @@ struct ZeroshotCommand {
   fewshot::ZeroshotOptions options;
   std::string prototypes;
   std::string map = "procrustes";
-  std::string top_k = "1,5";
+  std::string top_k;
 };
 
 const bool registered = register_command({"zeroshot", [](CLI::App& app, int& exit_code) {
@@ -31,11 +31,11 @@ const bool registered = register_command({"zeroshot", [](CLI::App& app, int& exi
       ->required();
   sub->add_option("--map", cmd->map, "procrustes (default) or ridge");
   sub->add_option("--ridge-penalty", cmd->options.ridge_penalty, "Ridge penalty lambda >= 0 (default 1e-6)");
-  sub->add_option("--top-k", cmd->top_k, "Comma-separated k of the top-k accuracy (default 1,5)");
+  sub->add_option("--top-k", cmd->top_k, "Comma-separated k of the top-k accuracy (default: 1 and 5, those <= the number of novel classes)");
   sub->callback([cmd, &exit_code] {
     cmd->options.num_threads = cmd->common.num_threads;
     cmd->options.map = fewshot::parse_zeroshot_map(cmd->map, "--map");
-    cmd->options.top_k = parse_int_list(cmd->top_k, "--top-k");
+    if (!cmd->top_k.empty()) cmd->options.top_k = parse_int_list(cmd->top_k, "--top-k");
     cmd->options.validate();
     const fewshot::ZeroshotPrototypes prototypes = fewshot::read_zeroshot_prototypes(cmd->prototypes);
     const data::ManifoldDataset dataset = data::load_dataset(cmd->data.path, cmd->data.read);

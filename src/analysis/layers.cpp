@@ -18,6 +18,9 @@ namespace neurogeom::analysis {
 void AnalyzeOptions::validate() const {
   NEUROGEOM_THROW_IF_NOT(!shots.empty(), "shots must not be empty");
   for (int m : shots) NEUROGEOM_THROW_IF_NOT(m >= 1, fmt::format("shots must be >= 1, got {}", m));
+  for (std::size_t i = 0; i < shots.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      NEUROGEOM_THROW_IF_NOT(shots[i] != shots[j], fmt::format("shots must be distinct, got {} twice", shots[i]));
   NEUROGEOM_THROW_IF_NOT(episodes >= 1, fmt::format("episodes must be >= 1, got {}", episodes));
   NEUROGEOM_THROW_IF_NOT(samples >= 1, fmt::format("samples must be >= 1, got {}", samples));
   NEUROGEOM_THROW_IF_NOT(margin >= 0.0, fmt::format("margin must be >= 0, got {}", margin));
@@ -66,20 +69,20 @@ ConditionResult analyze_condition(const std::string& name, const std::vector<Lay
     capacity_options.samples = options.samples;
     capacity_options.margin = options.margin;
     capacity_options.simulate = options.simulate;
-    capacity_options.seed = options.seed;
+    capacity_options.seed = options.seed + 1;
     capacity_options.num_threads = options.num_threads;
     result.capacity = manifold::estimate_capacity(dataset, capacity_options);
 
     fewshot::FewshotOptions fewshot_options;
     fewshot_options.shots = options.shots;
     fewshot_options.episodes = options.episodes;
-    fewshot_options.seed = options.seed;
+    fewshot_options.seed = options.seed + 2;
     fewshot_options.num_threads = options.num_threads;
     result.fewshot = fewshot::estimate_fewshot(dataset, fewshot_options);
 
     fewshot::DimensionScalingOptions dimension_options;
     dimension_options.draws = options.dimension_draws;
-    dimension_options.seed = options.seed;
+    dimension_options.seed = options.seed + 3;
     dimension_options.num_threads = options.num_threads;
     result.dimension_scaling = fewshot::estimate_dimension_scaling(dataset, dimension_options);
 
@@ -120,7 +123,8 @@ nlohmann::json condition_metrics(const ConditionResult& c, const std::vector<int
     const auto& d = l.dimension_scaling;
     units.push_back({{"units", d.unit_counts},
                      {"dimension", d.projection_dimension},
-                     {"dimension_infinity", finite_or_null(d.projection_fit.dimension_infinity)}});
+                     {"dimension_infinity", finite_or_null(d.projection_fit.dimension_infinity)},
+                     {"slope", finite_or_null(d.projection_fit.slope)}});
   }
   return {{"capacity", capacity},
           {"radius", radius},

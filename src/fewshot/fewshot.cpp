@@ -265,6 +265,9 @@ RhoVariant parse_rho_variant(const std::string& name, const std::string& field) 
 void FewshotOptions::validate() const {
   NEUROGEOM_THROW_IF_NOT(!shots.empty(), "shots must not be empty");
   for (int m : shots) NEUROGEOM_THROW_IF_NOT(m >= 1, fmt::format("shots must be >= 1, got {}", m));
+  for (std::size_t i = 0; i < shots.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      NEUROGEOM_THROW_IF_NOT(shots[i] != shots[j], fmt::format("shots must be distinct, got {} twice", shots[i]));
   NEUROGEOM_THROW_IF_NOT(ways >= 2, fmt::format("ways must be >= 2, got {}", ways));
   NEUROGEOM_THROW_IF_NOT(episodes >= 1, fmt::format("episodes must be >= 1, got {}", episodes));
   NEUROGEOM_THROW_IF_NOT(svm_penalty > 0 && std::isfinite(svm_penalty),

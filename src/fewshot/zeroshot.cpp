@@ -88,6 +88,7 @@ AffineMap fit_procrustes(const Eigen::Ref<const RowMatrixXd>& source, const Eige
   const Eigen::MatrixXd xc = source.rowwise() - bx, yc = target.rowwise() - by;
   const double nx = xc.norm(), ny = yc.norm();
   NEUROGEOM_THROW_IF_NOT(nx > 0, "train_source rows are all identical; the map is undefined");
+  NEUROGEOM_THROW_IF_NOT(ny > 0, "train_target rows are all identical; the map is undefined");
   // THEORY.md C.5: thin SVD of X'^T Y' and O = U V^T (semi-orthogonal, d x N).
   const Eigen::MatrixXd cross = (xc / nx).transpose() * (yc / ny);
   Eigen::JacobiSVD<Eigen::MatrixXd> svd(cross, Eigen::ComputeThinU | Eigen::ComputeThinV);
@@ -164,6 +165,10 @@ ZeroshotResult estimate_zeroshot(const data::ManifoldDataset& novel, const Zeros
   for (int t : options.top_k)
     NEUROGEOM_THROW_IF_NOT(static_cast<std::size_t>(t) <= k,
                            fmt::format("top_k must be <= the number of novel classes {}, got {}", k, t));
+  std::vector<int> top_k = options.top_k;
+  if (top_k.empty())
+    for (int t : {1, 5})
+      if (static_cast<std::size_t>(t) <= k) top_k.push_back(t);
 
   const AffineMap map = options.map == ZeroshotMap::procrustes ? fit_procrustes(p.train_source, p.train_target)
                                                                : fit_ridge(p.train_source, p.train_target, options.ridge_penalty);
@@ -183,8 +188,8 @@ ZeroshotResult estimate_zeroshot(const data::ManifoldDataset& novel, const Zeros
   r.empirical_error.setConstant(kk, kk, kNaN);
   r.snr.setConstant(kk, kk, kNaN);
   r.predicted_error.setConstant(kk, kk, kNaN);
-  r.top_k = options.top_k;
-  std::vector<std::vector<std::int64_t>> hits(k, std::vector<std::int64_t>(options.top_k.size(), 0));
+  r.top_k = top_k;
+  std::vector<std::vector<std::int64_t>> hits(k, std::vector<std::int64_t>(top_k.size(), 0));
   parallel_for(k, options.num_threads, [&](std::size_t ai) {
     const Eigen::Index a = static_cast<Eigen::Index>(ai);
     const Eigen::MatrixXd& points = novel.manifold(ai);
@@ -205,18 +210,20 @@ ZeroshotResult estimate_zeroshot(const data::ManifoldDataset& novel, const Zeros
       // THEORY.md C.5: SNR = (||y_b - x0||^2 - ||y_a - x0||^2) / (2 sqrt((y_a - y_b)^T Sigma_a (y_a - y_b))).
       const double variance = (z.col(a) - z.col(b)).squaredNorm() / count;
       const double signal = own(b) - own(a);
+      // Coinciding prototypes (zero variance and signal) tie every point: SNR 0, error 1/2.
       r.snr(a, b) = variance > 0 ? 0.5 * signal / std::sqrt(variance)
-                                 : (signal > 0 ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity());
+                                 : (signal > 0 ? std::numeric_limits<double>::infinity()
+                                               : (signal < 0 ? -std::numeric_limits<double>::infinity() : 0.0));
       r.predicted_error(a, b) = gaussian_tail(r.snr(a, b));
     }
     for (Eigen::Index i = 0; i < points.rows(); ++i) {
       Eigen::Index closer = 0;
       for (Eigen::Index b = 0; b < kk; ++b) closer += (b != a && distance(i, b) < distance(i, a)) ? 1 : 0;
-      for (std::size_t t = 0; t < options.top_k.size(); ++t) hits[ai][t] += closer < options.top_k[t] ? 1 : 0;
+      for (std::size_t t = 0; t < top_k.size(); ++t) hits[ai][t] += closer < top_k[t] ? 1 : 0;
     }
   });
   const double total = static_cast<double>(novel.num_points());
-  for (std::size_t t = 0; t < options.top_k.size(); ++t) {
+  for (std::size_t t = 0; t < top_k.size(); ++t) {
     std::int64_t sum = 0;
     for (std::size_t c = 0; c < k; ++c) sum += hits[c][t];
     r.top_k_accuracy.push_back(static_cast<double>(sum) / total);

@@ -81,6 +81,7 @@ struct FewShot {
 struct UnitsCurve {
   std::vector<double> units, dimension;
   double dimension_infinity = kMissing;
+  double slope = 1.0;  // fitted slope of 1/D against 1/M (1 for random projections)
 };
 
 struct Condition {
@@ -173,6 +174,8 @@ Document parse(const json& analysis) {
             curve.units = numbers(member(entry, "units"), 0, ew + ".units");
             curve.dimension = numbers(member(entry, "dimension"), curve.units.size(), ew + ".dimension");
             curve.dimension_infinity = number(member(entry, "dimension_infinity"), ew + ".dimension_infinity");
+            const auto slope = entry.find("slope");
+            if (slope != entry.end() && !slope->is_null()) curve.slope = number(&*slope, ew + ".slope");
           }
           cond.units.push_back(std::move(curve));
         }
@@ -351,7 +354,8 @@ std::vector<Figure> build_figures(const Document& doc) {
     p.x_axis.log_scale = p.y_axis.log_scale = wants_log(all, 30);
     p.x_axis.include_zero = p.y_axis.include_zero = !p.x_axis.log_scale;
     figures.push_back({"fewshot",
-                       "Theoretical few-shot error H(SNR) (Sorscher, Ganguli & Sompolinsky 2022, Eq. 1) against "
+                       "Theoretical few-shot error H(SNR), with the full-form SNR of THEORY.md C.4 (Sorscher, Ganguli & "
+                       "Sompolinsky 2022), against "
                        "the measured error: one point per layer and m for each condition. Points on the dashed "
                        "diagonal are predicted exactly.",
                        p});
@@ -415,7 +419,7 @@ std::vector<Figure> build_figures(const Document& doc) {
       s.line = false;
       p.series.push_back(std::move(s));
       if (std::isfinite(u.dimension_infinity)) {
-        // The fitted subsampling law D(M) = D∞ / (1 + D∞ / M) (Sorscher et al. 2022; THEORY.md C.6).
+        // The fitted law 1/D(M) = 1/D∞ + slope/M (Sorscher et al. 2022; THEORY.md B, C.6).
         double lo = std::numeric_limits<double>::infinity(), hi = 0;
         for (double m : u.units)
           if (std::isfinite(m) && m > 0) lo = std::min(lo, m), hi = std::max(hi, m);
@@ -429,7 +433,7 @@ std::vector<Figure> build_figures(const Document& doc) {
           for (int i = 0; i <= 40; ++i) {
             const double m = lo * std::pow(hi / lo, i / 40.0);
             fit.x.push_back(m);
-            fit.y.push_back(u.dimension_infinity / (1.0 + u.dimension_infinity / m));
+            fit.y.push_back(1.0 / (1.0 / u.dimension_infinity + u.slope / m));
           }
           p.series.push_back(std::move(fit));
         }
@@ -438,7 +442,8 @@ std::vector<Figure> build_figures(const Document& doc) {
     p.x_axis.log_scale = wants_log(all_units, 8);
     figures.push_back({"units",
                        "Participation ratio of the class manifolds when M units are sampled, per layer (points), "
-                       "with the fitted law 1/D(M) = 1/D∞ + 1/M (dashed; Sorscher, Ganguli & Sompolinsky 2022). "
+                       "with the fitted law 1/D(M) = 1/D∞ + s/M (dashed; s = 1 for random projections; Sorscher, Ganguli & "
+                       "Sompolinsky 2022). "
                        "D∞ is the dimension an infinitely wide recording would see.",
                        p});
   }

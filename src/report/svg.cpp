@@ -88,10 +88,13 @@ std::vector<double> nice_ticks(double lo, double hi, int target_count) {
   target_count = std::max(target_count, 2);
   const double range = nice_number(hi - lo, false);
   const double step = nice_number(range / (target_count - 1), true);
+  // A range that overflows (hi - lo = inf) or underflows to a subnormal step has no nice
+  // ticks: return its ends.
+  if (!std::isfinite(step) || !(step > 0.0) || !std::isfinite(hi - lo) || (hi - lo) / step > 1e6) return {lo, hi};
   const double first = std::floor(lo / step + 1e-9) * step;
   const double last = std::ceil(hi / step - 1e-9) * step;
   std::vector<double> ticks;
-  for (double k = 0;; ++k) {
+  for (double k = 0; k < 1000; ++k) {
     double t = first + k * step;
     if (t > last + 0.5 * step) break;
     t = std::round(t / step) * step;  // 0.30000000000000004 -> 0.3

@@ -69,7 +69,8 @@ struct ConditionResult {
 };
 
 /// Analyses every layer restricted to `classes` (empty = all labels). Layer activations must
-/// have one row per label; each analysis draws from its own seed derived from options.seed.
+/// have one row per label. The capacity, few-shot and dimension analyses draw from seeds
+/// derived from options.seed (seed + 1, + 2, + 3), so their streams are independent.
 ConditionResult analyze_condition(const std::string& name, const std::vector<Layer>& layers,
                                   const std::vector<std::int64_t>& labels,
                                   const std::vector<std::int64_t>& classes, const AnalyzeOptions& options);

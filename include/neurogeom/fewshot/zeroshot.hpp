@@ -29,8 +29,9 @@ struct ZeroshotOptions {
   ZeroshotMap map = ZeroshotMap::procrustes;
   /// Ridge penalty lambda >= 0 on ||W||_F^2 (only for map = ridge).
   double ridge_penalty = 1e-6;
-  /// k values of the top-k accuracy among all novel classes, each >= 1.
-  std::vector<int> top_k = {1, 5};
+  /// k values of the top-k accuracy among all novel classes, each in [1, number of novel
+  /// classes]; empty = 1 and 5, keeping those not above the number of novel classes.
+  std::vector<int> top_k = {};
   /// Worker threads; 0 = hardware concurrency. Never changes the result.
   int num_threads = 0;
 
