@@ -61,6 +61,7 @@ const bool registered_analyze = register_command({"analyze", [](CLI::App& app, i
   sub->add_option("--episodes", cmd->options.episodes, "Few-shot episodes per pair");
   sub->add_option("--samples", cmd->options.samples, "Capacity samples per manifold");
   sub->add_option("--margin", cmd->options.margin, "Capacity margin kappa");
+  sub->add_option("--dimension-draws", cmd->options.dimension_draws, "Random draws per unit count of dimension vs units");
   sub->add_flag("--simulate", cmd->options.simulate, "Also compute the simulated capacity (slow)");
   sub->add_option("--classes", cmd->classes, "Restrict to these classes (comma-separated)")->delimiter(',');
   sub->add_option("--seed", cmd->options.seed, "Seed");
