@@ -234,9 +234,9 @@ std::string run_demo(const DemoOptions& options) {
       fmt::format("Network {}{}-{} (ReLU) trained with the neurogeom trainer for {} epochs on classes {} of {} "
                   "({} images per class): held-out accuracy on those classes {:.3f}.",
                   split.train_points.cols(), widths, trained.size(), o.epochs, fmt::join(trained_list, ", "),
-                  split.name, o.train_per_class, test_accuracy),
+                  split.name, split.train_labels.size() / trained.size(), test_accuracy),
       fmt::format("Novel classes {} were never seen in training; {} held-out images per class are analysed.",
-                  fmt::join(novel, ", "), o.test_per_class)};
+                  fmt::join(novel, ", "), split.test_labels.size() / all.size())};
   nlohmann::json doc = analysis_document(fmt::format("neurogeom demo: representations of a ReLU network on {}", split.name),
                                          layer_names, conditions, analyze, theory, notes);
   doc["training"] = nets::to_json(trained_net);

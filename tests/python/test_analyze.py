@@ -205,6 +205,13 @@ def test_cli_bad_inputs(synthetic, tmp_path):
     assert done.stderr.strip() == f"neurogeom analyze: {short}: 147 samples but {paths[0]} has 150; every layer " \
                                   "needs the same samples"
 
+    archive = tmp_path / "mixed.npz"
+    np.savez(archive, early=layers["early"], late=layers["late"][:-3])
+    done = _cli("analyze", archive, "--labels", label_path, "--out", out)
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"neurogeom analyze: {archive}:late: 147 samples but {archive}:early has 150; " \
+                                  "every layer needs the same samples"
+
     done = _cli("analyze", *paths, "--out", out)
     assert done.returncode == 2
     assert "--labels is required" in done.stderr
@@ -283,20 +290,36 @@ def test_demo_quick_digits(digits_demo):
         assert f'<svg id="{plot}"' in html, plot
 
 
+def test_demo_digits_notes_state_the_counts_used(tmp_path):
+    # Full sizes on the digits (no theory, about 2 s): the digits have about 180 images per class,
+    # so the demo trains on 80 and analyses 90 per class whatever --train-per-class and
+    # --test-per-class ask; the notes must state the counts actually used.
+    done = _cli("demo", "--dataset", "digits", "--no-theory", "--data-dir", os.path.join(ROOT, "data"), "--out",
+                tmp_path, "--threads", 2, "--quiet")
+    assert done.returncode == 0, done.stderr
+    doc = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert doc["layers"] == ["input", "layer1", "layer2", "layer3"]
+    assert "theory" not in doc
+    assert "(80 images per class)" in doc["notes"][0]
+    assert doc["notes"][1].endswith("; 90 held-out images per class are analysed.")
+    assert doc["training"]["held_out_accuracy"] > 0.9
+
+
 def test_demo_quick_fashion_mnist_from_python(tmp_path):
     if not os.path.exists(FASHION_MNIST):
         pytest.skip("Fashion-MNIST is not installed (scripts/install_deps.sh installs dataset-fashion-mnist)")
     start = time.monotonic()
-    page = ng.demo(out=tmp_path / "fashion", quick=True, dataset="fashion-mnist", theory=False, num_threads=2)
+    page = ng.demo(out=tmp_path / "fashion", quick=True, dataset="fashion-mnist", num_threads=2)
     assert time.monotonic() - start < 60
     assert page == str(tmp_path / "fashion" / "index.html")
     doc = json.loads((tmp_path / "fashion" / "results.json").read_text(encoding="utf-8"))
     assert doc["title"] == "neurogeom demo: representations of a ReLU network on Fashion-MNIST"
-    assert "theory" not in doc
+    assert doc["theory"]["title"].startswith("Deep linear network (L = 1) on Fashion-MNIST class 0 vs 6")
     assert len(doc["details"]["novel classes, after training"]["layers"][0]["fewshot"]["labels"]) == 5
     assert doc["training"]["held_out_accuracy"] > 0.5
     html = (tmp_path / "fashion" / "index.html").read_text(encoding="utf-8")
     _no_external_references(html)
+    assert "plot-theory-error" in ng.report_plot_ids(doc)
     for plot in ng.report_plot_ids(doc):
         assert f'<svg id="{plot}"' in html, plot
 
