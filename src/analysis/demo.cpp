@@ -1,6 +1,7 @@
 #include "neurogeom/analysis/demo.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -87,7 +88,8 @@ std::vector<Layer> named_layers(const std::vector<Eigen::MatrixXd>& activations)
 
 // Theory section: BPKR prediction against Langevin simulation of the generalization error of
 // a deep linear network against width, on a binary task (classes 0 vs 6 of Fashion-MNIST,
-// T-shirt vs shirt; digits 3 vs 8 otherwise), inputs 2x2-average-pooled and standardised.
+// T-shirt vs shirt; digits 3 vs 8 otherwise), inputs 2x2-average-pooled (Fashion-MNIST),
+// centred and scaled to squared norm N0.
 nlohmann::json theory_section(const DemoOptions& o, const Split& split) {
   const bool fashion = split.name == "Fashion-MNIST";
   data::LabelledPoints source;
@@ -130,12 +132,20 @@ nlohmann::json theory_section(const DemoOptions& o, const Split& split) {
     x_test.row(2 * k) = pooled.row(rows_a[static_cast<std::size_t>(per_class_train + k)]), y_test(2 * k) = 1.0;
     x_test.row(2 * k + 1) = pooled.row(rows_b[static_cast<std::size_t>(per_class_train + k)]), y_test(2 * k + 1) = -1.0;
   }
-  // Standardise each unit with the training statistics.
-  const Eigen::RowVectorXd mean = x_train.colwise().mean();
-  Eigen::RowVectorXd sd = ((x_train.rowwise() - mean).array().square().colwise().mean()).sqrt();
-  sd = sd.cwiseMax(1e-3);
-  x_train = (x_train.rowwise() - mean).array().rowwise() / sd.array();
-  x_test = (x_test.rowwise() - mean).array().rowwise() / sd.array();
+  // The preprocessing of the BPKR validation (docs/validation-bpkr.md, scripts/bpkr_data.py):
+  // centre on the mean of the pooled images, then scale every image to squared norm N0 so that
+  // K_0(x, x) = x.x / N0 = 1 (THEORY.md D.2). Standardising each pixel instead divides the
+  // nearly constant border pixels by their tiny training spread, and the test images, whose
+  // border pixels differ, then get huge inputs (generalization errors near 5 for +-1 targets).
+  const Eigen::RowVectorXd mean =
+      (x_train.colwise().sum() + x_test.colwise().sum()) / static_cast<double>(x_train.rows() + x_test.rows());
+  const double scale = std::sqrt(static_cast<double>(pooled.cols()));
+  auto normalise = [&](RowMatrixXd& x) {
+    x.rowwise() -= mean;
+    for (Eigen::Index i = 0; i < x.rows(); ++i) x.row(i) *= scale / std::max(x.row(i).norm(), 1e-12);
+  };
+  normalise(x_train);
+  normalise(x_test);
 
   langevin::WidthSweepOptions sweep;
   sweep.seed = o.seed;
