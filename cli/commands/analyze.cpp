@@ -36,17 +36,23 @@ std::vector<analysis::Layer> read_layers(const std::vector<std::string>& paths) 
     NEUROGEOM_THROW_IF_NOT(m.allFinite(), fmt::format("{}: contains NaN or Inf values", where));
     return m;
   };
+  std::vector<std::string> sources;  // where each layer came from, for the messages
   if (paths.size() == 1 && paths[0].size() > 4 && paths[0].compare(paths[0].size() - 4, 4, ".npz") == 0) {
-    for (const auto& [name, array] : data::read_npz(paths[0]))
-      layers.push_back({name, to_matrix(array, paths[0] + ":" + name)});
-    return layers;
+    for (const auto& [name, array] : data::read_npz(paths[0])) {
+      sources.push_back(paths[0] + ":" + name);
+      layers.push_back({name, to_matrix(array, sources.back())});
+    }
+    NEUROGEOM_THROW_IF_NOT(!layers.empty(), fmt::format("{}: the archive holds no arrays", paths[0]));
+  } else {
+    for (const std::string& p : paths) {
+      sources.push_back(p);
+      layers.push_back({std::filesystem::path(p).stem().string(), to_matrix(data::read_npy(p), p)});
+    }
   }
-  for (const std::string& p : paths)
-    layers.push_back({std::filesystem::path(p).stem().string(), to_matrix(data::read_npy(p), p)});
   for (std::size_t l = 1; l < layers.size(); ++l)
     NEUROGEOM_THROW_IF_NOT(layers[l].activations.rows() == layers[0].activations.rows(),
-                           fmt::format("{}: {} samples but {} has {}; every layer needs the same samples", paths[l],
-                                       layers[l].activations.rows(), paths[0], layers[0].activations.rows()));
+                           fmt::format("{}: {} samples but {} has {}; every layer needs the same samples", sources[l],
+                                       layers[l].activations.rows(), sources[0], layers[0].activations.rows()));
   return layers;
 }
 
@@ -61,6 +67,7 @@ const bool registered_analyze = register_command({"analyze", [](CLI::App& app, i
   sub->add_option("--episodes", cmd->options.episodes, "Few-shot episodes per pair");
   sub->add_option("--samples", cmd->options.samples, "Capacity samples per manifold");
   sub->add_option("--margin", cmd->options.margin, "Capacity margin kappa");
+  sub->add_option("--dimension-draws", cmd->options.dimension_draws, "Random draws per unit count of dimension vs units");
   sub->add_flag("--simulate", cmd->options.simulate, "Also compute the simulated capacity (slow)");
   sub->add_option("--classes", cmd->classes, "Restrict to these classes (comma-separated)")->delimiter(',');
   sub->add_option("--seed", cmd->options.seed, "Seed");

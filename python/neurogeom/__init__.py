@@ -14,6 +14,7 @@ from ._fewshot import fewshot, zeroshot, dimension_scaling
 from ._nets import train_classifier, initialize_mlp, layer_activations, predict, accuracy
 from ._report import write_report, render_report, report_summary, report_plot_ids
 from ._theory import nngp_kernel, theory, theory_sweep, langevin, width_sweep
+from ._analysis import analyze, demo
 
 __version__ = _core.__version__
 
@@ -30,4 +31,5 @@ __all__ = ["InvalidArgument", "Status", "Dataset", "load", "load_fashion_mnist",
            "fewshot", "zeroshot", "dimension_scaling",
            "nngp_kernel", "theory", "theory_sweep", "langevin", "width_sweep",
            "train_classifier", "initialize_mlp", "layer_activations", "predict", "accuracy",
-           "write_report", "render_report", "report_summary", "report_plot_ids"] + _manifold_all
+           "write_report", "render_report", "report_summary", "report_plot_ids",
+           "analyze", "demo"] + _manifold_all

@@ -1,6 +1,7 @@
 #include "neurogeom/analysis/demo.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -90,7 +91,10 @@ std::vector<Layer> named_layers(const std::vector<Eigen::MatrixXd>& activations)
 // a deep linear network against width, on a binary task (classes 0 vs 6 of Fashion-MNIST,
 // T-shirt vs shirt, pooled 2x2 to 196 inputs; digits 3 vs 8 otherwise). As in
 // docs/validation-bpkr.md, inputs are centred on the two-class pool and each scaled to squared
-// norm N_0, so K_0(x, x) = 1.
+// norm N_0, so K_0(x, x) = 1 (THEORY.md D.2). Standardising each pixel instead divides the
+// nearly constant border pixels by their tiny training spread; test images, whose border pixels
+// differ, then get huge inputs and the chains are far from equilibrium (errors near 5 for +-1
+// targets).
 nlohmann::json theory_section(const DemoOptions& o, const Split& split) {
   const bool fashion = split.name == "Fashion-MNIST";
   data::LabelledPoints source;
@@ -233,9 +237,9 @@ std::string run_demo(const DemoOptions& options) {
       fmt::format("Network {}{}-{} (ReLU) trained with the neurogeom trainer for {} epochs on classes {} of {} "
                   "({} images per class): held-out accuracy on those classes {:.3f}.",
                   split.train_points.cols(), widths, trained.size(), o.epochs, fmt::join(trained_list, ", "),
-                  split.name, o.train_per_class, test_accuracy),
+                  split.name, split.train_labels.size() / trained.size(), test_accuracy),
       fmt::format("Novel classes {} were never seen in training; {} held-out images per class are analysed.",
-                  fmt::join(novel, ", "), o.test_per_class)};
+                  fmt::join(novel, ", "), split.test_labels.size() / all.size())};
   nlohmann::json doc = analysis_document(fmt::format("neurogeom demo: representations of a ReLU network on {}", split.name),
                                          layer_names, conditions, analyze, theory, notes);
   doc["training"] = nets::to_json(trained_net);
