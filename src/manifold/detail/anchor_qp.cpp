@@ -48,10 +48,12 @@ bool AnchorQpSolver::append(Eigen::Index j) {
   return true;
 }
 
-void AnchorQpSolver::rebuild() {
-  std::vector<Eigen::Index> order;
-  order.swap(passive_);
-  size_ = 0;
+// Re-factors the passive set from position `first` on: the factor's leading block for the
+// unchanged prefix passive_[0, first) stays valid.
+void AnchorQpSolver::rebuild(Eigen::Index first) {
+  std::vector<Eigen::Index> order(passive_.begin() + first, passive_.end());
+  passive_.resize(static_cast<std::size_t>(first));
+  size_ = first;
   for (Eigen::Index j : order) {
     if (append(j)) {
       passive_.push_back(j);
@@ -152,18 +154,20 @@ const QpSolution& AnchorQpSolver::solve(const Eigen::Ref<const Eigen::VectorXd>&
       }
       std::vector<Eigen::Index> kept;
       kept.reserve(passive_.size());
+      Eigen::Index first_removed = -1;
       for (std::size_t k = 0; k < passive_.size(); ++k) {
         double& ak = a(passive_[k]);
         ak += step * (z_(static_cast<Eigen::Index>(k)) - ak);
         if (k == limiting || ak <= 0.0) {
           ak = 0.0;
           in_passive_[static_cast<std::size_t>(passive_[k])] = 0;
+          if (first_removed < 0) first_removed = static_cast<Eigen::Index>(k);
         } else {
           kept.push_back(passive_[k]);
         }
       }
       passive_.swap(kept);
-      rebuild();
+      rebuild(first_removed);
       if (passive_.empty()) break;
     }
     // w = c - G a over the passive columns only (a is zero elsewhere).
@@ -174,8 +178,9 @@ const QpSolution& AnchorQpSolver::solve(const Eigen::Ref<const Eigen::VectorXd>&
   }
 
   // KKT residual in the primal, V = T - S a: max of the violation of S'V + kappa <= 0 and of
-  // complementary slackness |a_j (S_j.V + kappa)|.
-  w_.noalias() = points_.transpose() * (target - points_ * a);
+  // complementary slackness |a_j (S_j.V + kappa)|. After a converged solve w already holds
+  // the primal gradient from the final confirmation pass.
+  if (!refined) w_.noalias() = points_.transpose() * (target - points_ * a);
   double residual = 0.0;
   for (Eigen::Index j = 0; j < m; ++j) {
     residual = std::max(residual, w_(j));

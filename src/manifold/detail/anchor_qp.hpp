@@ -52,7 +52,7 @@ class AnchorQpSolver {
 
  private:
   bool append(Eigen::Index j);
-  void rebuild();
+  void rebuild(Eigen::Index first);
   void solve_passive();
 
   Eigen::Ref<const Eigen::MatrixXd> points_;
