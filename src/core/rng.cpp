@@ -12,6 +12,33 @@ std::uint64_t splitmix64(std::uint64_t& x) {
 
 std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
+// Ziggurat layers for the standard normal: 128 layers of equal area V, base strip ending at R.
+constexpr int kZigguratLayers = 128;
+constexpr double kZigguratR = 3.442619855899;
+constexpr double kZigguratV = 9.91256303526217e-3;
+
+struct ZigguratTables {
+  double x[kZigguratLayers + 1];  // layer edges x_0 > x_1 = R > ... > x_128 = 0 (x_0 = V / f(R))
+  double ratio[kZigguratLayers];  // x_{i+1} / x_i: the fast-path acceptance bound
+};
+
+const ZigguratTables& ziggurat_tables() {
+  static const ZigguratTables tables = [] {
+    ZigguratTables t{};
+    double f = std::exp(-0.5 * kZigguratR * kZigguratR);
+    t.x[0] = kZigguratV / f;
+    t.x[1] = kZigguratR;
+    t.x[kZigguratLayers] = 0.0;
+    for (int i = 2; i < kZigguratLayers; ++i) {
+      t.x[i] = std::sqrt(-2.0 * std::log(kZigguratV / t.x[i - 1] + f));
+      f = std::exp(-0.5 * t.x[i] * t.x[i]);
+    }
+    for (int i = 0; i < kZigguratLayers; ++i) t.ratio[i] = t.x[i + 1] / t.x[i];
+    return t;
+  }();
+  return tables;
+}
+
 }  // namespace
 
 Rng::Rng(std::uint64_t seed) {
@@ -52,20 +79,31 @@ std::uint64_t Rng::uniform_index(std::uint64_t n) {
 }
 
 double Rng::normal() {
-  if (has_spare_) {
-    has_spare_ = false;
-    return spare_;
+  // Ziggurat method with 128 layers (Marsaglia & Tsang, J. Stat. Softw. 5(8), 2000), in
+  // Doornik's form (2005): the layer index and the uniform come from disjoint bits of one
+  // 64-bit draw, and the uniform has 53-bit resolution. About 99% of draws take the fast path
+  // (one draw, one comparison, one multiplication).
+  const ZigguratTables& z = ziggurat_tables();
+  for (;;) {
+    const std::uint64_t bits = next_u64();
+    const double u = 2.0 * ((static_cast<double>(bits >> 11) + 0.5) * 0x1.0p-53) - 1.0;
+    const int i = static_cast<int>(bits & 0x7F);
+    if (std::fabs(u) < z.ratio[i]) return u * z.x[i];
+    if (i == 0) {
+      // Tail beyond R (Marsaglia 1964).
+      double x, y;
+      do {
+        x = std::log((static_cast<double>(next_u64() >> 11) + 0.5) * 0x1.0p-53) / kZigguratR;
+        y = std::log((static_cast<double>(next_u64() >> 11) + 0.5) * 0x1.0p-53);
+      } while (-2.0 * y < x * x);
+      return u < 0.0 ? x - kZigguratR : kZigguratR - x;
+    }
+    // Wedge: accept under the density between the layer's edges.
+    const double x = u * z.x[i];
+    const double f0 = std::exp(-0.5 * (z.x[i] * z.x[i] - x * x));
+    const double f1 = std::exp(-0.5 * (z.x[i + 1] * z.x[i + 1] - x * x));
+    if (f1 + uniform() * (f0 - f1) < 1.0) return x;
   }
-  double u, v, s;
-  do {
-    u = 2.0 * uniform() - 1.0;
-    v = 2.0 * uniform() - 1.0;
-    s = u * u + v * v;
-  } while (s >= 1.0 || s == 0.0);
-  const double factor = std::sqrt(-2.0 * std::log(s) / s);
-  spare_ = v * factor;
-  has_spare_ = true;
-  return u * factor;
 }
 
 void Rng::fill_normal(double* out, std::size_t count) {

@@ -133,10 +133,12 @@ def test_dimension_scaling_projection_law():
     rng = np.random.default_rng(7)
     q, _ = np.linalg.qr(rng.normal(size=(160, 160)))
     cloud = rng.normal(size=(1500, 40)) @ q[:, :40].T
-    r = ng.dimension_scaling([cloud, 3 * cloud], unit_counts=(20, 40, 80, 160), draws=2)
+    r = ng.dimension_scaling([cloud, 3 * cloud], unit_counts=(20, 40, 80, 160), draws=16)
     d = r.full_dimension
     law = d / (1 + d / np.array([20, 40, 80, 160]))
-    # THEORY.md B: the law holds within 3 % for Gaussian projections.
+    # THEORY.md B: the law holds within 3 % for Gaussian projections. At M = D/2 it is itself
+    # about 2 % high (THEORY.md: 16.3 measured vs 16.7 at M = D_inf/2); 16 draws x 2 classes
+    # bring the Monte-Carlo SE of D(20) to ~0.35 %, so 3 % leaves > 2 SE of margin.
     np.testing.assert_allclose(r.projection_dimension, law, rtol=0.03)
     assert r.projection_fit.slope == pytest.approx(1.0, abs=0.1)
 

@@ -28,7 +28,7 @@ class Rng {
   double uniform();
   /// Uniform integer in [0, n), n >= 1, without modulo bias.
   std::uint64_t uniform_index(std::uint64_t n);
-  /// Standard normal variate (Marsaglia polar method, one cached spare).
+  /// Standard normal variate (ziggurat method, 128 layers; Marsaglia & Tsang 2000).
   double normal();
   /// Fills `out` with i.i.d. standard normal variates in storage order.
   void fill_normal(double* out, std::size_t count);
@@ -47,8 +47,6 @@ class Rng {
 
  private:
   std::uint64_t state_[4];
-  bool has_spare_ = false;
-  double spare_ = 0.0;
 };
 
 }  // namespace neurogeom
