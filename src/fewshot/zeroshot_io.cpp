@@ -35,7 +35,8 @@ ZeroshotPrototypes read_zeroshot_prototypes(const std::string& path) {
     if (name == "novel_labels") {
       NEUROGEOM_THROW_IF_NOT(array.shape.size() == 1, fmt::format("{} must be 1-D, got ndim={}", where, array.shape.size()));
       for (double v : array.values) {
-        NEUROGEOM_THROW_IF_NOT(v == std::floor(v), fmt::format("{} must hold integer labels, got {}", where, v));
+        NEUROGEOM_THROW_IF_NOT(std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9e15,
+                               fmt::format("{} must hold integer labels, got {}", where, v));
         p.novel_labels.push_back(static_cast<std::int64_t>(v));
       }
     } else if (name == "train_source") {

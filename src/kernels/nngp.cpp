@@ -94,6 +94,7 @@ Eigen::MatrixXd nngp_kernel(const Eigen::Ref<const RowMatrixXd>& x1, const Eigen
 
 Eigen::VectorXd nngp_kernel_diagonal(const Eigen::Ref<const RowMatrixXd>& x, const NngpOptions& options) {
   options.validate();
+  NEUROGEOM_THROW_IF_NOT(x.cols() > 0, "inputs must have at least one column");
   const double n0 = static_cast<double>(x.cols());
   Eigen::VectorXd d = x.rowwise().squaredNorm() / n0;
   for (Eigen::Index i = 0; i < d.size(); ++i)

@@ -61,6 +61,8 @@ double zero_temperature_order_parameter(double load, double target_norm, double 
   // D.4: F(u) = u^L (u - 1 + alpha) - alpha r_0 / sigma^{2(L+1)} is increasing for
   // u > max(0, 1 - alpha), negative at the lower end and positive for large u.
   const double rhs = load * target_norm / std::pow(prior_variance, depth + 1);
+  NEUROGEOM_THROW_IF_NOT(std::isfinite(rhs) && std::isfinite(load),
+                         fmt::format("load * target_norm / prior_variance^(depth+1) = {} is not finite", rhs));
   auto f = [&](double u) { return std::pow(u, depth) * (u - 1 + load) - rhs; };
   double lo = std::max(0.0, 1 - load);
   double hi = std::max(1.0, lo) + 1;
