@@ -1,6 +1,8 @@
 // Few-shot learning: measured episode errors and the SNR theory (THEORY.md C.2, C.4).
 #include "neurogeom/fewshot/fewshot.hpp"
 
+#include "fewshot/detail/pair_statistics.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -19,6 +21,9 @@
 #include "neurogeom/fewshot/svm.hpp"
 
 namespace neurogeom::fewshot {
+
+using detail::mean_off_diagonal;
+using detail::pearson_off_diagonal;
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -196,31 +201,6 @@ void run_episode(const data::ManifoldDataset& dataset, const FewshotOptions& opt
     }
     test_points[static_cast<std::size_t>(a)] = tested;
   }
-}
-
-double mean_off_diagonal(const RowMatrixXd& m) {
-  double sum = 0.0;
-  std::int64_t count = 0;
-  for (Eigen::Index a = 0; a < m.rows(); ++a)
-    for (Eigen::Index b = 0; b < m.cols(); ++b)
-      if (a != b) {
-        sum += m(a, b);
-        ++count;
-      }
-  return count ? sum / static_cast<double>(count) : kNaN;
-}
-
-double pearson_off_diagonal(const RowMatrixXd& x, const RowMatrixXd& y) {
-  const double mx = mean_off_diagonal(x), my = mean_off_diagonal(y);
-  double sxy = 0.0, sxx = 0.0, syy = 0.0;
-  for (Eigen::Index a = 0; a < x.rows(); ++a)
-    for (Eigen::Index b = 0; b < x.cols(); ++b)
-      if (a != b) {
-        sxy += (x(a, b) - mx) * (y(a, b) - my);
-        sxx += (x(a, b) - mx) * (x(a, b) - mx);
-        syy += (y(a, b) - my) * (y(a, b) - my);
-      }
-  return (sxx > 0 && syy > 0) ? sxy / std::sqrt(sxx * syy) : kNaN;
 }
 
 RowMatrixXd rates(const CountMatrix& counts, const std::vector<std::int64_t>& tested) {

@@ -1,6 +1,8 @@
 // Zero-shot learning from another modality's prototypes (THEORY.md C.5).
 #include "neurogeom/fewshot/zeroshot.hpp"
 
+#include "fewshot/detail/pair_statistics.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -16,6 +18,9 @@
 #include "neurogeom/fewshot/fewshot.hpp"
 
 namespace neurogeom::fewshot {
+
+using detail::mean_off_diagonal;
+using detail::pearson_off_diagonal;
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -24,40 +29,6 @@ void check_finite(const Eigen::Ref<const RowMatrixXd>& m, const std::string& nam
   NEUROGEOM_THROW_IF_NOT(m.allFinite(), fmt::format("{} contains non-finite values", name));
 }
 
-double pearson(const RowMatrixXd& x, const RowMatrixXd& y) {
-  double mx = 0, my = 0;
-  std::int64_t n = 0;
-  for (Eigen::Index a = 0; a < x.rows(); ++a)
-    for (Eigen::Index b = 0; b < x.cols(); ++b)
-      if (a != b) {
-        mx += x(a, b);
-        my += y(a, b);
-        ++n;
-      }
-  mx /= static_cast<double>(n);
-  my /= static_cast<double>(n);
-  double sxy = 0, sxx = 0, syy = 0;
-  for (Eigen::Index a = 0; a < x.rows(); ++a)
-    for (Eigen::Index b = 0; b < x.cols(); ++b)
-      if (a != b) {
-        sxy += (x(a, b) - mx) * (y(a, b) - my);
-        sxx += (x(a, b) - mx) * (x(a, b) - mx);
-        syy += (y(a, b) - my) * (y(a, b) - my);
-      }
-  return (sxx > 0 && syy > 0) ? sxy / std::sqrt(sxx * syy) : kNaN;
-}
-
-double mean_off_diagonal(const RowMatrixXd& m) {
-  double sum = 0;
-  std::int64_t n = 0;
-  for (Eigen::Index a = 0; a < m.rows(); ++a)
-    for (Eigen::Index b = 0; b < m.cols(); ++b)
-      if (a != b) {
-        sum += m(a, b);
-        ++n;
-      }
-  return n ? sum / static_cast<double>(n) : kNaN;
-}
 
 }  // namespace
 
@@ -230,7 +201,7 @@ ZeroshotResult estimate_zeroshot(const data::ManifoldDataset& novel, const Zeros
   }
   r.accuracy = 1.0 - mean_off_diagonal(r.empirical_error);
   r.predicted_accuracy = 1.0 - mean_off_diagonal(r.predicted_error);
-  r.correlation = pearson(r.empirical_error, r.predicted_error);
+  r.correlation = pearson_off_diagonal(r.empirical_error, r.predicted_error);
   return r;
 }
 

@@ -8,6 +8,7 @@
 #include <Eigen/QR>
 #include <nlohmann/json.hpp>
 
+#include "neurogeom/core/linalg.hpp"
 #include "neurogeom/core/rng.hpp"
 
 namespace neurogeom::testing {
@@ -31,6 +32,24 @@ inline Eigen::MatrixXd gaussian_cloud(Rng& rng, Eigen::Index n, const Eigen::Vec
   // Random orthonormal frame via QR of a Gaussian matrix.
   Eigen::MatrixXd q = Eigen::HouseholderQR<Eigen::MatrixXd>(rng.normal_matrix(dim, dim)).householderQ();
   return (z * q.leftCols(variances.size()).transpose()).rowwise() + center;
+}
+
+/// Regression data of the wide-network tests: Gaussian inputs and a noisy linear teacher
+/// y = w.x / sqrt(N_0) + 0.1 noise (THEORY.md D.5 benchmark).
+struct TeacherData {
+  RowMatrixXd x_train, x_test;
+  Eigen::VectorXd y_train, y_test;
+};
+
+inline TeacherData teacher_data(int p, int n0, int n_test, std::uint64_t seed) {
+  Rng rng(seed);
+  TeacherData d;
+  d.x_train = rng.normal_matrix(p, n0);
+  d.x_test = rng.normal_matrix(n_test, n0);
+  const Eigen::VectorXd w = rng.normal_matrix(n0, 1);
+  d.y_train = d.x_train * w / std::sqrt(double(n0)) + 0.1 * rng.normal_matrix(p, 1);
+  d.y_test = d.x_test * w / std::sqrt(double(n0)) + 0.1 * rng.normal_matrix(n_test, 1);
+  return d;
 }
 
 }  // namespace neurogeom::testing

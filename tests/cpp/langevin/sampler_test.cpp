@@ -14,21 +14,9 @@
 namespace neurogeom::langevin {
 namespace {
 
-struct Data {
-  RowMatrixXd x_train, x_test;
-  Eigen::VectorXd y_train, y_test;
-};
-
-Data teacher_data(int p, int n0, int n_test, std::uint64_t seed) {
-  Rng rng(seed);
-  Data d;
-  d.x_train = rng.normal_matrix(p, n0);
-  d.x_test = rng.normal_matrix(n_test, n0);
-  const Eigen::VectorXd w = rng.normal_matrix(n0, 1);
-  d.y_train = d.x_train * w / std::sqrt(double(n0)) + 0.1 * rng.normal_matrix(p, 1);
-  d.y_test = d.x_test * w / std::sqrt(double(n0)) + 0.1 * rng.normal_matrix(n_test, 1);
-  return d;
-}
+using testing::TeacherData;
+using testing::teacher_data;
+using Data = TeacherData;
 
 class GaussianPosterior : public ::testing::TestWithParam<Precision> {};
 
