@@ -30,7 +30,7 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kRankThreshold = 1e-10;
 }  // namespace
 
-void TheoryOptions::validate() const {
+void validate_architecture(int depth, const std::vector<int>& widths, double prior_variance) {
   NEUROGEOM_THROW_IF_NOT(depth >= 0, fmt::format("depth must be >= 0, got {}", depth));
   NEUROGEOM_THROW_IF_NOT(!widths.empty() || depth == 0, "widths must not be empty");
   NEUROGEOM_THROW_IF_NOT(widths.size() <= 1 || static_cast<int>(widths.size()) == depth,
@@ -38,6 +38,10 @@ void TheoryOptions::validate() const {
   for (int w : widths) NEUROGEOM_THROW_IF_NOT(w >= 1, fmt::format("widths must be >= 1, got {}", w));
   NEUROGEOM_THROW_IF_NOT(std::isfinite(prior_variance) && prior_variance > 0,
                          fmt::format("prior_variance must be > 0, got {}", prior_variance));
+}
+
+void TheoryOptions::validate() const {
+  validate_architecture(depth, widths, prior_variance);
   NEUROGEOM_THROW_IF_NOT(std::isfinite(temperature) && temperature >= 0,
                          fmt::format("temperature must be >= 0, got {}", temperature));
   NEUROGEOM_THROW_IF_NOT(activation != Activation::erf,

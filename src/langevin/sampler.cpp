@@ -28,13 +28,7 @@ Precision precision_from_string(const std::string& name) {
 
 void LangevinOptions::validate() const {
   NEUROGEOM_THROW_IF_NOT(activation != kernels::Activation::erf, "activation must be linear or relu, got erf");
-  NEUROGEOM_THROW_IF_NOT(depth >= 0, fmt::format("depth must be >= 0, got {}", depth));
-  NEUROGEOM_THROW_IF_NOT(!widths.empty() || depth == 0, "widths must not be empty");
-  NEUROGEOM_THROW_IF_NOT(widths.size() <= 1 || static_cast<int>(widths.size()) == depth,
-                         fmt::format("widths must have 1 or depth = {} entries, got {}", depth, widths.size()));
-  for (int w : widths) NEUROGEOM_THROW_IF_NOT(w >= 1, fmt::format("widths must be >= 1, got {}", w));
-  NEUROGEOM_THROW_IF_NOT(std::isfinite(prior_variance) && prior_variance > 0,
-                         fmt::format("prior_variance must be > 0, got {}", prior_variance));
+  kernels::validate_architecture(depth, widths, prior_variance);
   NEUROGEOM_THROW_IF_NOT(std::isfinite(temperature) && temperature > 0,
                          fmt::format("temperature must be > 0, got {}", temperature));
   NEUROGEOM_THROW_IF_NOT(std::isfinite(step_size) && step_size >= 0,

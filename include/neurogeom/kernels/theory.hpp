@@ -91,6 +91,11 @@ struct TheoryResult {
   TheoryOptions options_used;
 };
 
+/// Checks a network architecture shared by the theory and the sampler: depth L >= 0, widths
+/// with 1 or L entries each >= 1 (non-empty when L > 0), prior variance sigma^2 > 0 and finite;
+/// throws InvalidArgument naming the field and value.
+void validate_architecture(int depth, const std::vector<int>& widths, double prior_variance);
+
 /// Checks the shapes and finiteness of regression data (x_train P x N_0 with P targets; x_test
 /// with the same columns; y_test empty or one per test row); throws InvalidArgument naming the
 /// argument. Shared by the theory and the Langevin sampler.
