@@ -37,9 +37,7 @@ void add_data_options(CLI::App& app, DataOptions& data) {
                  "Data file: .npy (2-D with --labels, or 3-D classes x points x units), .npz (X, y), "
                  "CSV (label column last by default) or IDX")
       ->required();
-  app.add_option("--labels", data.read.labels_path, "Label file: .npy, IDX, or text with one integer per line");
-  app.add_option("--label-column", data.read.label_column,
-                 "CSV column holding the label (0-based; negative counts from the end)");
+  add_struct_options(app, data.read);
 }
 
 void install_progress(const CommonOptions& common) {
@@ -62,36 +60,26 @@ void install_progress(const CommonOptions& common) {
   });
 }
 
+void write_text_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  NEUROGEOM_THROW_IF_NOT(static_cast<bool>(out), fmt::format("{}: cannot open for writing", path));
+  out << text;
+  out.flush();
+  out.close();  // a full disk shows only when the buffer is written
+  NEUROGEOM_THROW_IF_NOT(!out.fail(), fmt::format("{}: write failed (disk full or not writable)", path));
+}
+
 void write_json(const CommonOptions& common, const nlohmann::json& json) {
   if (common.json_path.empty()) return;
   const std::string text = json.dump(2) + "\n";
   if (common.json_path == "-") {
-    std::cout << text;
+    std::cout << text << std::flush;
+    NEUROGEOM_THROW_IF_NOT(static_cast<bool>(std::cout), "standard output: write failed");
     return;
   }
-  std::ofstream out(common.json_path);
-  NEUROGEOM_THROW_IF_NOT(static_cast<bool>(out), fmt::format("{}: cannot open for writing", common.json_path));
-  out << text;
-  NEUROGEOM_THROW_IF_NOT(static_cast<bool>(out), fmt::format("{}: write failed", common.json_path));
+  write_text_file(common.json_path, text);
 }
 
 int finish(const CommonOptions& common, bool converged) { return (common.strict && !converged) ? 3 : 0; }
-
-std::vector<int> parse_int_list(const std::string& text, const std::string& flag) {
-  std::vector<int> values;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    try {
-      std::size_t used = 0;
-      values.push_back(std::stoi(item, &used));
-      NEUROGEOM_THROW_IF_NOT(used == item.size(), "");
-    } catch (...) {
-      throw InvalidArgument(fmt::format("{} must be a comma-separated list of integers, got '{}'", flag, text));
-    }
-  }
-  NEUROGEOM_THROW_IF_NOT(!values.empty(), fmt::format("{} must not be empty", flag));
-  return values;
-}
 
 }  // namespace neurogeom::cli

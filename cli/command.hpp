@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "neurogeom/data/readers.hpp"
+#include "neurogeom/io/json.hpp"
+#include "options.hpp"
 
 namespace neurogeom::cli {
 
@@ -42,15 +44,16 @@ std::vector<Command>& registered_commands();
 
 /// Adds --json, --quiet, --threads and --strict.
 void add_common_options(CLI::App& app, CommonOptions& common);
-/// Adds DATA, --labels and --label-column.
+/// Adds DATA and the generated flags of DatasetReadOptions (--labels, --label_column, ...).
 void add_data_options(CLI::App& app, DataOptions& data);
 /// Installs the stderr progress sink unless --quiet or stderr is not a terminal.
 void install_progress(const CommonOptions& common);
-/// Writes `json` to the --json destination (if any) with 2-space indentation.
+/// Writes `json` to the --json destination (if any) with 2-space indentation; throws
+/// InvalidArgument naming the file when it cannot be written completely.
 void write_json(const CommonOptions& common, const nlohmann::json& json);
+/// Writes `text` to `path`; throws InvalidArgument naming the file on any failure.
+void write_text_file(const std::string& path, const std::string& text);
 /// Exit code for a completed run: 0, or 3 under --strict when `converged` is false.
 int finish(const CommonOptions& common, bool converged);
-/// Parses "1,2,5" into integers; throws InvalidArgument naming `flag` on bad input.
-std::vector<int> parse_int_list(const std::string& text, const std::string& flag);
 
 }  // namespace neurogeom::cli

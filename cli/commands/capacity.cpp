@@ -7,7 +7,6 @@
 
 #include "command.hpp"
 #include "neurogeom/core/error.hpp"
-#include "neurogeom/core/version.hpp"
 #include "neurogeom/manifold/capacity.hpp"
 #include "neurogeom/manifold/capacity_theory.hpp"
 
@@ -22,8 +21,8 @@ struct CapacityCommand {
 
 void print_table(const manifold::CapacityResult& r, const std::string& source) {
   std::printf("manifold capacity of %s: %zu manifolds, margin %g, %d samples, seed %llu\n", source.c_str(),
-              r.manifolds.size(), r.options_used.margin, r.options_used.samples,
-              static_cast<unsigned long long>(r.options_used.seed));
+              r.manifolds.size(), r.options.margin, r.options.samples,
+              static_cast<unsigned long long>(r.options.seed));
   std::printf("%8s %8s %10s %10s %10s %10s  %s\n", "label", "points", "capacity", "radius", "dimension", "alpha_0(k_M)",
               "status");
   for (const auto& m : r.manifolds)
@@ -53,32 +52,21 @@ const bool registered_capacity = register_command({"capacity", [](CLI::App& app,
   CLI::App* sub = app.add_subcommand("capacity", "Mean-field manifold capacity with anchor radius and dimension");
   add_data_options(*sub, cmd->data);
   add_common_options(*sub, cmd->common);
-  auto& o = cmd->options;
-  sub->add_option("--margin", o.margin, "Margin kappa >= 0");
-  sub->add_option("--samples", o.samples, "Gaussian sample vectors per manifold (n_t)");
-  sub->add_option("--seed", o.seed, "Seed of the sample streams");
-  sub->add_option("--center-correlation", o.center_correlation, "off | auto: remove shared center structure first");
-  sub->add_option("--center-rank", o.center_rank, "With --center-correlation auto: fixed rank K (-1 = scan)");
-  sub->add_option("--restarts", o.restarts, "Stiefel restarts per rank K");
-  sub->add_flag("--simulate", o.simulate, "Also estimate the simulated capacity alpha_sim");
-  sub->add_option("--simulation-repetitions", o.simulation_repetitions, "Dichotomies per projection dimension");
-  sub->add_option("--qp-tolerance", o.qp_tolerance, "Relative optimality tolerance of the anchor QP");
+  add_struct_options(*sub, cmd->options);
   sub->callback([cmd, &exit_code] {
     cmd->options.num_threads = cmd->common.num_threads;
     install_progress(cmd->common);
     const data::ManifoldDataset dataset = data::load_dataset(cmd->data.path, cmd->data.read);
     const manifold::CapacityResult result = manifold::estimate_capacity(dataset, cmd->options);
     if (cmd->common.json_path != "-") print_table(result, dataset.source());
-    write_json(cmd->common, manifold::to_json(result));
+    write_json(cmd->common, io::document(result));
     exit_code = finish(cmd->common, result.status == Status::converged);
   });
 }});
 
 struct TheoryCommand {
   CommonOptions common;
-  double margin = 0.0;
-  std::vector<double> radius;
-  std::vector<double> dimension;
+  manifold::BallCapacityOptions options;
 };
 
 const bool registered_theory = register_command({"capacity-theory", [](CLI::App& app, int& exit_code) {
@@ -86,31 +74,16 @@ const bool registered_theory = register_command({"capacity-theory", [](CLI::App&
   CLI::App* sub = app.add_subcommand(
       "capacity-theory", "Analytic capacities: Gardner alpha_0, exact L2-ball alpha_B and the large-D approximation");
   add_common_options(*sub, cmd->common);
-  sub->add_option("--margin", cmd->margin, "Margin kappa >= 0");
-  sub->add_option("--radius", cmd->radius, "Ball radius R (several allowed)")->delimiter(',');
-  sub->add_option("--dimension", cmd->dimension, "Ball dimension D, an integer >= 1 (several allowed)")->delimiter(',');
+  add_struct_options(*sub, cmd->options);
   sub->callback([cmd, &exit_code] {
-    nlohmann::json rows = nlohmann::json::array();
-    const double gardner = manifold::gardner_capacity(cmd->margin);
-    for (double r : cmd->radius) {
-      for (double d : cmd->dimension) {
-        NEUROGEOM_THROW_IF_NOT(d >= 1 && d == std::floor(d),
-                               fmt::format("dimension must be an integer >= 1 for the exact ball, got {}", d));
-        rows.push_back({{"radius", r},
-                        {"dimension", d},
-                        {"ball_capacity", manifold::ball_capacity(cmd->margin, r, static_cast<int>(d))},
-                        {"large_dimension_capacity", manifold::large_dimension_capacity(cmd->margin, r, d)}});
-      }
-    }
+    const manifold::BallCapacityTable table = manifold::ball_capacity_table(cmd->options);
     if (cmd->common.json_path != "-") {
-      std::printf("margin %g: Gardner capacity of points alpha_0 = %.6f\n", cmd->margin, gardner);
-      if (!rows.empty()) std::printf("%10s %10s %14s %14s\n", "radius", "dimension", "ball_capacity", "large_D_approx");
-      for (const auto& row : rows)
-        std::printf("%10g %10g %14.6f %14.6f\n", row["radius"].get<double>(), row["dimension"].get<double>(),
-                    row["ball_capacity"].get<double>(), row["large_dimension_capacity"].get<double>());
+      std::printf("margin %g: Gardner capacity of points alpha_0 = %.6f\n", table.margin, table.gardner_capacity);
+      if (!table.balls.empty()) std::printf("%10s %10s %14s %14s\n", "radius", "dimension", "ball_capacity", "large_D_approx");
+      for (const auto& b : table.balls)
+        std::printf("%10g %10g %14.6f %14.6f\n", b.radius, b.dimension, b.ball_capacity, b.large_dimension_capacity);
     }
-    write_json(cmd->common, {{"margin", cmd->margin}, {"gardner_capacity", gardner}, {"balls", rows},
-                             {"version", kVersion}});
+    write_json(cmd->common, io::document(table));
     exit_code = 0;
   });
 }});

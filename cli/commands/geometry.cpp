@@ -23,7 +23,7 @@ void print_table(const manifold::GeometryResult& r, const std::string& source) {
                 static_cast<long long>(m.n_points), m.center_norm, m.radius, m.participation_ratio,
                 m.explained_variance_dimension);
   std::printf("all points: participation_ratio %.5g, explained_variance_dimension %d (%.0f%% variance)\n",
-              r.participation_ratio, r.explained_variance_dimension, 100 * r.options_used.variance_fraction);
+              r.participation_ratio, r.explained_variance_dimension, 100 * r.options.variance_fraction);
   std::printf("center_correlation %.5g\n", r.center_correlation);
 }
 
@@ -32,15 +32,14 @@ const bool registered = register_command({"geometry", [](CLI::App& app, int& exi
   CLI::App* sub = app.add_subcommand("geometry", "Radius, dimension and center geometry of each class manifold");
   add_data_options(*sub, cmd->data);
   add_common_options(*sub, cmd->common);
-  sub->add_option("--variance-fraction", cmd->options.variance_fraction,
-                  "Variance fraction for the explained-variance dimension, in (0, 1]");
+  add_struct_options(*sub, cmd->options);
   sub->callback([cmd, &exit_code] {
     cmd->options.num_threads = cmd->common.num_threads;
     install_progress(cmd->common);
     const data::ManifoldDataset dataset = data::load_dataset(cmd->data.path, cmd->data.read);
     const manifold::GeometryResult result = manifold::compute_geometry(dataset, cmd->options);
     if (cmd->common.json_path != "-") print_table(result, dataset.source());
-    write_json(cmd->common, manifold::to_json(result));
+    write_json(cmd->common, io::document(result));
     exit_code = finish(cmd->common, true);
   });
 }});

@@ -1,8 +1,7 @@
 // neurogeom report ANALYSIS.json --out index.html: renders an analysis document (the
-// results.json that `analyze` writes) as one self-contained HTML page (issue 6).
+// results.json that `analyze` writes) as one self-contained HTML page (docs/report.md).
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -21,11 +20,11 @@ struct ReportCommand {
 
 nlohmann::json read_analysis(const std::string& path) {
   std::ifstream in(path);
-  NEUROGEOM_THROW_IF_NOT(in.good(), fmt::format("cannot open '{}'", path));
+  NEUROGEOM_THROW_IF_NOT(in.good(), fmt::format("{}: cannot open", path));
   try {
     return nlohmann::json::parse(in);
   } catch (const nlohmann::json::parse_error& e) {
-    throw InvalidArgument(fmt::format("'{}' is not valid JSON: {}", path, e.what()));
+    throw InvalidArgument(fmt::format("{}: not valid JSON: {}", path, e.what()));
   }
 }
 
@@ -38,7 +37,7 @@ const bool registered = register_command({"report", [](CLI::App& app, int& exit_
   add_common_options(*sub, cmd->common);
   sub->callback([cmd, &exit_code] {
     const nlohmann::json analysis = read_analysis(cmd->analysis_path);
-    report::write_html(analysis, cmd->out_path);
+    write_text_file(cmd->out_path, report::render_html(analysis));
     const std::vector<std::string> plots = report::plot_ids(analysis);
     if (cmd->common.json_path != "-") std::printf("%s (%zu plots)\n", cmd->out_path.c_str(), plots.size());
     write_json(cmd->common, {{"html", cmd->out_path}, {"plots", plots}, {"summary", report::summarize(analysis)}});

@@ -6,6 +6,7 @@
 
 #include "command.hpp"
 #include "neurogeom/fewshot/zeroshot.hpp"
+#include "neurogeom/io/prototypes.hpp"
 
 namespace neurogeom::cli {
 namespace {
@@ -15,8 +16,6 @@ struct ZeroshotCommand {
   DataOptions data;
   fewshot::ZeroshotOptions options;
   std::string prototypes;
-  std::string map = "procrustes";
-  std::string top_k;
 };
 
 const bool registered = register_command({"zeroshot", [](CLI::App& app, int& exit_code) {
@@ -29,27 +28,23 @@ const bool registered = register_command({"zeroshot", [](CLI::App& app, int& exi
                   ".npz with train_source (K_train x d), train_target (K_train x N, training-class centroids), "
                   "novel_source (K_novel x d) and optional novel_labels (K_novel labels of DATA)")
       ->required();
-  sub->add_option("--map", cmd->map, "procrustes (default) or ridge");
-  sub->add_option("--ridge-penalty", cmd->options.ridge_penalty, "Ridge penalty lambda >= 0 (default 1e-6)");
-  sub->add_option("--top-k", cmd->top_k, "Comma-separated k of the top-k accuracy (default: 1 and 5, those <= the number of novel classes)");
+  add_struct_options(*sub, cmd->options);
   sub->callback([cmd, &exit_code] {
     cmd->options.num_threads = cmd->common.num_threads;
-    cmd->options.map = fewshot::parse_zeroshot_map(cmd->map, "--map");
-    if (!cmd->top_k.empty()) cmd->options.top_k = parse_int_list(cmd->top_k, "--top-k");
     cmd->options.validate();
-    const fewshot::ZeroshotPrototypes prototypes = fewshot::read_zeroshot_prototypes(cmd->prototypes);
+    const fewshot::ZeroshotPrototypes prototypes = io::read_zeroshot_prototypes(cmd->prototypes);
     const data::ManifoldDataset dataset = data::load_dataset(cmd->data.path, cmd->data.read);
     const fewshot::ZeroshotResult r = fewshot::estimate_zeroshot(dataset, prototypes, cmd->options);
     if (cmd->common.json_path != "-") {
       std::printf("zero-shot learning on %s: %zu novel classes, %s map (training fit residual %.3g)\n",
-                  dataset.source().c_str(), r.labels.size(), fewshot::to_string(r.options_used.map).c_str(),
+                  dataset.source().c_str(), r.labels.size(), enum_name(r.options.map).c_str(),
                   r.fit_residual);
       std::printf("2-way accuracy %.5g (predicted %.5g, correlation of pair errors %.4g)\n", r.accuracy,
                   r.predicted_accuracy, r.correlation);
       for (std::size_t t = 0; t < r.top_k.size(); ++t)
         std::printf("top-%d accuracy %.5g\n", r.top_k[t], r.top_k_accuracy[t]);
     }
-    write_json(cmd->common, fewshot::to_json(r));
+    write_json(cmd->common, io::document(r));
     exit_code = finish(cmd->common, true);
   });
 }});

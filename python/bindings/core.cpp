@@ -7,6 +7,7 @@
 #include "neurogeom/core/status.hpp"
 #include "neurogeom/data/dataset.hpp"
 #include "neurogeom/data/readers.hpp"
+#include "describe.hpp"
 #include "registry.hpp"
 
 namespace py = pybind11;
@@ -43,17 +44,13 @@ data::ManifoldDataset dataset_from_list(const std::vector<py::array_t<double, py
 }
 
 const bool registered = register_binding(0, [](py::module_& m) {
-  py::enum_<Status>(m, "Status", "Numerical outcome of an analysis")
-      .value("converged", Status::converged)
-      .value("max_iterations_reached", Status::max_iterations_reached)
-      .value("ill_conditioned", Status::ill_conditioned)
-      .value("bracketed_only", Status::bracketed_only)
-      .value("not_applicable", Status::not_applicable);
+  // Enums cross into Python as their names (str); these lists let the package offer
+  // constants such as neurogeom.Status.converged == "converged".
+  py::dict enums;
+  enums["Status"] = enum_names<Status>();
+  m.attr("_enum_names") = enums;
 
-  py::class_<data::DatasetReadOptions>(m, "DatasetReadOptions")
-      .def(py::init<>())
-      .def_readwrite("labels_path", &data::DatasetReadOptions::labels_path)
-      .def_readwrite("label_column", &data::DatasetReadOptions::label_column);
+  bind_struct<data::DatasetReadOptions>(m, "DatasetReadOptions");
 
   py::class_<data::ManifoldDataset>(m, "Dataset", "Labelled point clouds, one per class (rows are samples)")
       .def_static("from_points", &dataset_from_points, py::arg("X"), py::arg("labels"), py::arg("source") = "X")

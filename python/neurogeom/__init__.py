@@ -6,7 +6,7 @@ Each area has one module here; this file only gathers them.
 """
 
 from . import _core
-from ._core import InvalidArgument, Status, Dataset, load_fashion_mnist, read_labels
+from ._core import InvalidArgument, Dataset, load_fashion_mnist, read_labels
 from ._options import as_dataset, make_options
 from ._manifold import *  # noqa: F401,F403
 from ._manifold import __all__ as _manifold_all
@@ -19,10 +19,24 @@ from ._analysis import analyze, demo
 __version__ = _core.__version__
 
 
+class Status:
+    """The numerical outcome of an analysis, as its name: result.status == Status.converged."""
+
+
+for _name in _core._enum_names["Status"]:
+    setattr(Status, _name, _name)
+del _name
+
+
+def parameters():
+    """docs/parameters.md: every option of every analysis (generated from the field lists)."""
+    return _core.parameters_markdown()
+
+
 def load(path, labels=None, label_column=-1):
     """Reads a labelled dataset from a .npy, .npz, CSV or IDX file (see the CLI's DATA)."""
     options = _core.DatasetReadOptions()
-    options.labels_path = "" if labels is None else str(labels)
+    options.labels = "" if labels is None else str(labels)
     options.label_column = label_column
     return _core.Dataset.load(str(path), options)
 
@@ -32,4 +46,4 @@ __all__ = ["InvalidArgument", "Status", "Dataset", "load", "load_fashion_mnist",
            "nngp_kernel", "theory", "theory_sweep", "langevin", "width_sweep",
            "train_classifier", "initialize_mlp", "layer_activations", "predict", "accuracy",
            "write_report", "render_report", "report_summary", "report_plot_ids",
-           "analyze", "demo"] + _manifold_all
+           "analyze", "demo", "parameters", "__version__"] + _manifold_all

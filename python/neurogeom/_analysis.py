@@ -9,7 +9,7 @@ import os
 import numpy as np
 
 from . import _core
-from ._options import make_options
+from ._options import document, make_options
 
 
 def _layers(layers):
@@ -54,21 +54,20 @@ def analyze(layers, labels, out=None, classes=None, title="neurogeom layer analy
     list of 2-D arrays (named layer0, layer1, ...). Every layer has one row per label; arrays of
     other dtypes are converted to float64. labels: one integer per sample. classes: restrict the
     analysis to these classes (default: all). out: a directory; when given, results.json and the
-    self-contained index.html are written there. Options (defaults): shots=(1, 5), episodes=20,
-    samples=100, margin=0.0, simulate=False, dimension_draws=2, seed=0, num_threads=0.
+    self-contained index.html are written there. The parts' options are dicts, e.g.
+    capacity={"samples": 100}, fewshot={"shots": [1, 5], "episodes": 20}.
 
     Returns the analysis document as a dict: title, layers, conditions, metrics (per condition:
     capacity, radius, dimension, center_correlation, participation_ratio, fewshot{shots,
     empirical_error, predicted_error, signal, bias, signal_noise_overlap, noise_noise_overlap},
     dimension_vs_units), details (the full per-layer results), status, options, version.
     """
-    if "shots" in options:
-        options["shots"] = [int(m) for m in np.atleast_1d(options["shots"])]
     analyze_options = make_options(_core.AnalyzeOptions, "analyze", options)
     names, arrays = _layers(layers)
-    selected = [] if classes is None else [int(c) for c in np.atleast_1d(classes)]
-    directory = "" if out is None else os.fspath(out)
-    return _core.analyze_layers(names, arrays, _labels(labels), selected, str(title), directory, analyze_options)
+    request = make_options(_core.AnalyzeRequest, "analyze", dict(
+        title=str(title), classes=[] if classes is None else [int(c) for c in np.atleast_1d(classes)],
+        out="" if out is None else os.fspath(out)))
+    return _core.analyze_layers(names, arrays, _labels(labels), request, analyze_options)
 
 
 def demo(out="demo_output", quick=False, **options):
@@ -76,17 +75,12 @@ def demo(out="demo_output", quick=False, **options):
     Fashion-MNIST (the bundled digits when it is absent), analyses every layer before and after
     training on held-out images of the trained and the novel classes, adds the kernel
     renormalization theory against Langevin simulation, and writes results.json and index.html
-    to `out`. Returns the path of index.html.
-
-    Options (defaults): dataset="auto" | "fashion-mnist" | "digits", data_directory="data",
-    train_per_class=1000, test_per_class=100, hidden_widths=(512, 512, 512), epochs=8,
-    trained_classes=(0, 1, 2, 3, 4), theory=True, seed=0, num_threads=0. quick=True uses small
-    sizes (a smoke test of a few seconds).
+    to `out`. Returns the path of index.html. quick=True uses small sizes (a smoke test of a few
+    seconds).
     """
-    for key in ("hidden_widths", "trained_classes"):
-        if key in options:
-            options[key] = [int(v) for v in np.atleast_1d(options[key])]
-    demo_options = make_options(_core.DemoOptions, "demo", options)
-    demo_options.out_directory = os.fspath(out)
-    demo_options.quick = bool(quick)
-    return _core.run_demo(demo_options)
+    options = dict(options, out=os.fspath(out), quick=bool(quick))
+    return _core.run_demo(make_options(_core.DemoOptions, "demo", options))
+
+
+document(analyze, _core.AnalyzeOptions)
+document(demo, _core.DemoOptions, skip=("out", "quick"))

@@ -3,7 +3,7 @@
 import numpy as np
 
 from . import _core
-from ._options import as_dataset, make_options
+from ._options import as_dataset, document, make_options
 
 gardner_capacity = _core.gardner_capacity
 ball_capacity = _core.ball_capacity
@@ -15,7 +15,7 @@ def geometry(X, y=None, **options):
     and the pooled dimension and center correlation (docs/geometry.md).
 
     X: 2-D array (samples x units) with labels y, a 3-D array (classes x points x units), a
-    list of per-class 2-D arrays, or a Dataset. Options: variance_fraction (0.9), num_threads (0).
+    list of per-class 2-D arrays, or a Dataset.
     """
     return _core.geometry(as_dataset(X, y), make_options(_core.GeometryOptions, "geometry", options))
 
@@ -23,9 +23,6 @@ def geometry(X, y=None, **options):
 def capacity(X, y=None, sample_vectors=None, **options):
     """Mean-field manifold capacity with anchor radius and dimension (docs/capacity.md).
 
-    Options (C++ CapacityOptions): margin (0), samples (200), seed (0), center_correlation
-    ("off" or "auto"), center_rank (-1 = scan), restarts (10), simulate (False),
-    simulation_repetitions (40), qp_tolerance (1e-13), max_qp_iterations, num_threads (0).
     sample_vectors: optional list of (D_i + 1) x samples arrays, D_i = min(M_i, N), for exact
     comparisons with another implementation.
     """
@@ -36,4 +33,14 @@ def capacity(X, y=None, sample_vectors=None, **options):
     return _core.capacity(dataset, opts, sample_vectors)
 
 
-__all__ = ["geometry", "capacity", "gardner_capacity", "ball_capacity", "large_dimension_capacity"]
+def capacity_theory(margin=0.0, radius=(), dimension=()):
+    """Analytic capacities: Gardner's alpha_0(margin) of points and, for every radius x
+    dimension, the exact L2-ball capacity and its large-D approximation (docs/capacity.md)."""
+    return _core.ball_capacity_table(make_options(_core.BallCapacityOptions, "capacity_theory",
+                                                  dict(margin=margin, radius=radius, dimension=dimension)))
+
+
+document(geometry, _core.GeometryOptions)
+document(capacity, _core.CapacityOptions)
+
+__all__ = ["capacity_theory", "geometry", "capacity", "gardner_capacity", "ball_capacity", "large_dimension_capacity"]

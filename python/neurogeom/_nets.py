@@ -3,7 +3,7 @@
 import numpy as np
 
 from . import _core
-from ._options import make_options
+from ._options import document, make_options
 
 
 def _labels(y, n, name="y"):
@@ -34,9 +34,7 @@ def train_classifier(X, y, **options):
     with momentum (docs/nets.md). X: samples x units (converted to float64); y: integer labels
     (any integers; network.class_labels maps output units back to them).
 
-    Options: hidden_widths ([512, 512, 512]), epochs (10), batch_size (64), learning_rate
-    (0.02), momentum (0.9), weight_decay (5e-4), rows_per_block (32), seed (0),
-    num_threads (0). The result is identical for any num_threads.
+    The result is identical for any num_threads.
     Returns a TrainResult: network, epoch_loss, epoch_accuracy, status, wall_seconds, options.
     """
     X = _points(X)
@@ -66,3 +64,6 @@ def accuracy(network, X, y):
     """Fraction of rows of X whose predicted label equals y."""
     X = _points(X)
     return _core.accuracy(network, X, _labels(y, X.shape[0]))
+
+
+document(train_classifier, _core.MlpOptions)

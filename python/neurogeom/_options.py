@@ -44,22 +44,59 @@ def as_dataset(X, y=None, name="X"):
 
 
 def option_names(options_type):
-    """Field names of a bound options struct."""
-    return sorted(n for n in dir(options_type) if not n.startswith("_") and
-                  isinstance(getattr(options_type, n), property))
+    """Field names of a bound options struct, in declaration order."""
+    return [name for name, _default, _doc in options_type._fields]
+
+
+def _coerce(value, default):
+    """Numpy scalars and arrays become Python values; a scalar given for a list option
+    becomes a one-element list (widths=100 means [100])."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    elif isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(default, list) and not isinstance(value, (list, tuple)):
+        value = [value]
+    if isinstance(value, tuple):
+        value = list(value)
+    return value
 
 
 def make_options(options_type, analysis, kwargs):
-    """Fills an options struct from keyword arguments; an unknown key raises ValueError."""
+    """Fills an options struct from keyword arguments; an unknown key raises ValueError.
+
+    Options of a composite analysis's parts are given as dicts (capacity={"samples": 100}).
+    """
     options = options_type()
-    names = option_names(options_type)
+    defaults = {name: default for name, default, _doc in options_type._fields}
+    names = list(defaults)
     for key, value in kwargs.items():
-        if key not in names:
+        if key not in defaults:
             close = difflib.get_close_matches(key, names, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise ValueError(f"unknown option '{key}' for {analysis}{hint}")
         try:
-            setattr(options, key, value)
+            setattr(options, key, _coerce(value, defaults[key]))
         except TypeError as error:
             raise ValueError(f"option '{key}' for {analysis}: {error}") from None
     return options
+
+
+def options_doc(options_type, prefix="", skip=()):
+    """The "Options" paragraph of a docstring, generated from the options struct's fields
+    (name, default and the C++ comment; docs/parameters.md has the same table)."""
+    lines = []
+    for name, default, doc in options_type._fields:
+        if name in skip:
+            continue
+        if isinstance(default, dict):
+            lines.append(f"    {prefix}{name}: dict of the part's options ({doc})")
+            continue
+        lines.append(f"    {prefix}{name} (default {default!r}): {doc}")
+    return "\n".join(lines)
+
+
+def document(function, options_type, skip=()):
+    """Appends the generated options paragraph to `function`'s docstring."""
+    function.__doc__ = (function.__doc__ or "").rstrip() + "\n\n    Options:\n" + options_doc(options_type, skip=skip) + "\n"
+    return function

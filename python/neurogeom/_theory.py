@@ -6,10 +6,8 @@ All arrays have samples as rows. Inputs are converted to C-contiguous float64 on
 import numpy as np
 
 from . import _core
-from ._options import make_options
+from ._options import document, make_options
 
-_ACTIVATIONS = {"linear": _core.Activation.linear, "relu": _core.Activation.relu, "erf": _core.Activation.erf}
-_PRECISIONS = {"float64": _core.Precision.float64, "float32": _core.Precision.float32}
 
 
 def _matrix(a, name):
@@ -27,20 +25,8 @@ def _vector(a, name):
 
 
 def _convert(kwargs):
-    kwargs = dict(kwargs)
-    if isinstance(kwargs.get("activation"), str):
-        name = kwargs["activation"]
-        if name not in _ACTIVATIONS:
-            raise ValueError(f"activation must be linear, relu or erf, got '{name}'")
-        kwargs["activation"] = _ACTIVATIONS[name]
-    if isinstance(kwargs.get("precision"), str):
-        name = kwargs["precision"]
-        if name not in _PRECISIONS:
-            raise ValueError(f"precision must be float64 or float32, got '{name}'")
-        kwargs["precision"] = _PRECISIONS[name]
-    if "widths" in kwargs and np.isscalar(kwargs["widths"]):
-        kwargs["widths"] = [int(kwargs["widths"])]
-    return kwargs
+    """Enum options are given by name (activation="relu"); nothing to convert."""
+    return dict(kwargs)
 
 
 def _data(X, y, X_test, y_test):
@@ -52,10 +38,7 @@ def _data(X, y, X_test, y_test):
 
 
 def nngp_kernel(X1, X2=None, **options):
-    """NNGP output kernel K_f between the rows of X1 and X2 (THEORY.md D.2).
-
-    Options: activation ("relu"; or "linear", "erf"), depth (1), prior_variance (1.0).
-    """
+    """NNGP output kernel K_f between the rows of X1 and X2 (THEORY.md D.2)."""
     X1 = _matrix(X1, "X1")
     X2 = X1 if X2 is None else _matrix(X2, "X2")
     return _core.nngp_kernel(X1, X2, make_options(_core.NngpOptions, "nngp_kernel", _convert(options)))
@@ -65,14 +48,12 @@ def theory(X, y, X_test=None, y_test=None, strict=False, **options):
     """BPKR theory of a deep network (Li & Sompolinsky 2021; THEORY.md D.3-D.5, D.7).
 
     Returns order parameters u_l, test-point mean and variance, bias/variance/generalization
-    error, predicted hidden kernel (L = 1) and weight norms. Options: depth (1), widths ([100]),
-    prior_variance (1.0), temperature (0.01), activation ("linear"; "relu" is heuristic),
-    scan_points, tolerance, max_iterations. strict=True raises RuntimeError unless converged.
+    error, predicted hidden kernel (L = 1) and weight norms. strict=True raises RuntimeError unless converged.
     """
     result = _core.theory(*_data(X, y, X_test, y_test),
                           make_options(_core.TheoryOptions, "theory", _convert(options)))
-    if strict and result.status != _core.Status.converged:
-        raise RuntimeError(f"theory: status {result.status.name}: {result.message}")
+    if strict and result.status != "converged":
+        raise RuntimeError(f"theory: status {result.status}: {result.message}")
     return result
 
 
@@ -86,27 +67,26 @@ def theory_sweep(X, y, X_test, y_test, **options):
 
 
 def langevin(X, y, X_test=None, y_test=None, strict=False, **options):
-    """Discrete Langevin sampling of a fully connected network's posterior (THEORY.md D.1).
-
-    Options: activation ("linear" or "relu"), depth (1), widths ([100]), prior_variance (1.0),
-    temperature (0.05), step_size (0 = automatic), step_fraction (0.2), burn_in (5000),
-    num_steps (10000), thinning (10), record_every (100), num_chains (4),
-    record_hidden_kernels (True), precision ("float64" or "float32"), seed (0), num_threads (0).
-    """
+    """Discrete Langevin sampling of a fully connected network's posterior (THEORY.md D.1)."""
     result = _core.langevin(*_data(X, y, X_test, y_test),
                             make_options(_core.LangevinOptions, "langevin", _convert(options)))
-    if strict and result.status != _core.Status.converged:
-        raise RuntimeError(f"langevin: status {result.status.name}: {result.message}")
+    if strict and result.status != "converged":
+        raise RuntimeError(f"langevin: status {result.status}: {result.message}")
     return result
 
 
 def width_sweep(X, y, X_test, y_test, **options):
     """Theory (BPKR), Langevin simulation and NNGP generalization error over widths.
 
-    Options: widths ([50, 100, 200, 400]), depth (1), activation ("linear"), prior_variance
-    (1.0), temperature (1.0), step_size (0 = automatic), step_fraction (0.2), burn_in (2000),
-    num_steps (2500), thinning (10), num_chains (4), precision ("float32"), seed (0),
-    num_threads (0). Returns a WidthSweepResult; to_dict() gives the table.
+    Returns a WidthSweepResult; to_dict() gives the table. The sampler's options are a dict:
+    langevin={"temperature": 1.0, "burn_in": 2000, ...}.
     """
     return _core.width_sweep(*_data(X, y, X_test, y_test),
                              make_options(_core.WidthSweepOptions, "width_sweep", _convert(options)))
+
+
+document(nngp_kernel, _core.NngpOptions)
+document(theory, _core.TheoryOptions)
+document(theory_sweep, _core.TheorySweepOptions)
+document(langevin, _core.LangevinOptions)
+document(width_sweep, _core.WidthSweepOptions)

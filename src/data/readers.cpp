@@ -521,7 +521,7 @@ LabelledPoints read_points(const std::string& path, const DatasetReadOptions& op
     }
     if (!x) fail(path, "the archive has no array named 'X'");
     out.points = as_matrix(*x, path + ":X");
-    if (y && options.labels_path.empty()) out.labels = integral_labels(*y, path + ":y");
+    if (y && options.labels.empty()) out.labels = integral_labels(*y, path + ":y");
   } else if (is_idx_name(path)) {
     NumericArray a = read_idx(path);
     if (a.shape.size() < 2) fail(path, "IDX points must have at least 2 dimensions");
@@ -555,7 +555,7 @@ LabelledPoints read_points(const std::string& path, const DatasetReadOptions& op
       rows.push_back(std::move(row));
     }
     if (rows.empty()) fail(path, "no data rows");
-    const bool labels_inline = options.labels_path.empty();
+    const bool labels_inline = options.labels.empty();
     if (labels_inline && width < 2) fail(path, "a CSV needs at least one unit column and a label column");
     int col = options.label_column < 0 ? static_cast<int>(width) + options.label_column : options.label_column;
     if (labels_inline && (col < 0 || col >= static_cast<int>(width)))
@@ -578,7 +578,7 @@ LabelledPoints read_points(const std::string& path, const DatasetReadOptions& op
   } else {
     fail(path, "unknown file type (supported: .npy, .npz, .csv, .csv.gz, .txt, IDX '-ubyte' files)");
   }
-  if (!options.labels_path.empty()) out.labels = read_labels(options.labels_path);
+  if (!options.labels.empty()) out.labels = read_labels(options.labels);
   if (out.labels.empty())
     fail(path, "no labels: give a label file (--labels) or use a format that carries labels");
   if (static_cast<Eigen::Index>(out.labels.size()) != out.points.rows())
@@ -606,7 +606,7 @@ ManifoldDataset load_dataset(const std::string& path, const DatasetReadOptions& 
       if (key == "X" && a.shape.size() == 3) cube = &a;
   }
   if (cube) {
-    if (!options.labels_path.empty())
+    if (!options.labels.empty())
       fail(path, "a 3-D array (classes x points x units) carries its labels in its first axis; do not give "
                  "a label file");
     const auto classes = cube->shape[0], points = cube->shape[1], units = cube->shape[2];
@@ -624,11 +624,11 @@ ManifoldDataset load_dataset(const std::string& path, const DatasetReadOptions& 
     return ManifoldDataset::from_manifolds(std::move(clouds), std::move(labels), base_name(path));
   }
   if (ends_with(n, ".npy")) {
-    if (options.labels_path.empty())
+    if (options.labels.empty())
       fail(path, "a 2-D .npy file needs a label file (--labels)");
-    std::vector<std::int64_t> labels = read_labels(options.labels_path);
+    std::vector<std::int64_t> labels = read_labels(options.labels);
     if (static_cast<std::int64_t>(labels.size()) != holder.shape[0])
-      fail(options.labels_path, fmt::format("{} labels for {} samples in {}; there must be one label per sample",
+      fail(options.labels, fmt::format("{} labels for {} samples in {}; there must be one label per sample",
                                             labels.size(), holder.shape[0], base_name(path)));
     return ManifoldDataset::from_points(as_matrix(holder, path), labels, base_name(path));
   }

@@ -106,23 +106,4 @@ DimensionScalingResult estimate_dimension_scaling(const data::ManifoldDataset& d
   return r;
 }
 
-nlohmann::json to_json(const DimensionScalingResult& r) {
-  auto number = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
-  auto fit = [&](const DimensionFit& f) {
-    return nlohmann::json{{"dimension_infinity", number(f.dimension_infinity)}, {"slope", number(f.slope)}};
-  };
-  return {{"unit_counts", r.unit_counts},
-          {"subsample_dimension", r.subsample_dimension},
-          {"projection_dimension", r.projection_dimension},
-          {"subsample_fit", fit(r.subsample_fit)},
-          {"projection_fit", fit(r.projection_fit)},
-          {"full_dimension", number(r.full_dimension)},
-          {"options",
-           {{"unit_counts", r.options_used.unit_counts},
-            {"draws", r.options_used.draws},
-            {"seed", r.options_used.seed},
-            {"num_threads", r.options_used.num_threads}}},
-          {"version", kVersion}};
-}
-
 }  // namespace neurogeom::fewshot

@@ -32,13 +32,6 @@ void check_finite(const Eigen::Ref<const RowMatrixXd>& m, const std::string& nam
 
 }  // namespace
 
-std::string to_string(ZeroshotMap map) { return map == ZeroshotMap::procrustes ? "procrustes" : "ridge"; }
-ZeroshotMap parse_zeroshot_map(const std::string& name, const std::string& field) {
-  if (name == "procrustes") return ZeroshotMap::procrustes;
-  if (name == "ridge") return ZeroshotMap::ridge;
-  throw InvalidArgument(fmt::format("{} must be 'procrustes' or 'ridge', got '{}'", field, name));
-}
-
 void ZeroshotOptions::validate() const {
   NEUROGEOM_THROW_IF_NOT(ridge_penalty >= 0 && std::isfinite(ridge_penalty),
                          fmt::format("ridge_penalty must be >= 0 and finite, got {}", ridge_penalty));
@@ -203,27 +196,6 @@ ZeroshotResult estimate_zeroshot(const data::ManifoldDataset& novel, const Zeros
   r.predicted_accuracy = 1.0 - mean_off_diagonal(r.predicted_error);
   r.correlation = pearson_off_diagonal(r.empirical_error, r.predicted_error);
   return r;
-}
-
-nlohmann::json to_json(const ZeroshotResult& r) {
-  auto number = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); };
-  nlohmann::json j;
-  j["labels"] = r.labels;
-  j["empirical_error"] = {{"mean", number(1.0 - r.accuracy)}, {"matrix", matrix_to_json(r.empirical_error)}};
-  j["predicted_error"] = {{"mean", number(1.0 - r.predicted_accuracy)}, {"matrix", matrix_to_json(r.predicted_error)}};
-  j["snr"] = matrix_to_json(r.snr);
-  j["accuracy"] = number(r.accuracy);
-  j["predicted_accuracy"] = number(r.predicted_accuracy);
-  j["correlation"] = number(r.correlation);
-  j["top_k"] = r.top_k;
-  j["top_k_accuracy"] = r.top_k_accuracy;
-  j["fit_residual"] = number(r.fit_residual);
-  j["options"] = {{"map", to_string(r.options_used.map)},
-                  {"ridge_penalty", r.options_used.ridge_penalty},
-                  {"top_k", r.options_used.top_k},
-                  {"num_threads", r.options_used.num_threads}};
-  j["version"] = kVersion;
-  return j;
 }
 
 }  // namespace neurogeom::fewshot

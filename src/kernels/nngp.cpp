@@ -14,22 +14,6 @@ namespace {
 constexpr double kPi = 3.14159265358979323846;
 }  // namespace
 
-std::string to_string(Activation activation) {
-  switch (activation) {
-    case Activation::linear: return "linear";
-    case Activation::relu: return "relu";
-    case Activation::erf: return "erf";
-  }
-  return "unknown";
-}
-
-Activation activation_from_string(const std::string& name) {
-  if (name == "linear") return Activation::linear;
-  if (name == "relu") return Activation::relu;
-  if (name == "erf") return Activation::erf;
-  throw InvalidArgument(fmt::format("activation must be linear, relu or erf, got '{}'", name));
-}
-
 void NngpOptions::validate() const {
   NEUROGEOM_THROW_IF_NOT(depth >= 0, fmt::format("depth must be >= 0, got {}", depth));
   NEUROGEOM_THROW_IF_NOT(std::isfinite(prior_variance) && prior_variance > 0,

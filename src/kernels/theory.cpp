@@ -404,44 +404,6 @@ TheoryResult solve_theory(const Eigen::Ref<const RowMatrixXd>& x_train, const Ei
   return result;
 }
 
-nlohmann::json to_json(const TheoryResult& r) {
-  auto vec = [](const Eigen::VectorXd& v) { return std::vector<double>(v.data(), v.data() + v.size()); };
-  nlohmann::json j = {{"order_parameters", r.order_parameters},
-                      {"kernel_scale", r.kernel_scale},
-                      {"width_correction", r.width_correction},
-                      {"action", r.action},
-                      {"num_roots", r.num_roots},
-                      {"target_norm", r.target_norm},
-                      {"load", r.load},
-                      {"test_mean", vec(r.test_mean)},
-                      {"test_variance", vec(r.test_variance)},
-                      {"bias", r.bias},
-                      {"variance", r.variance},
-                      {"generalization_error", r.generalization_error},
-                      {"weight_norms", vec(r.weight_norms)},
-                      {"heuristic", r.heuristic},
-                      {"status", to_string(r.status)},
-                      {"message", r.message},
-                      {"iterations", r.iterations},
-                      {"wall_seconds", r.wall_seconds},
-                      {"options",
-                       {{"depth", r.options_used.depth},
-                        {"widths", r.options_used.widths},
-                        {"prior_variance", r.options_used.prior_variance},
-                        {"temperature", r.options_used.temperature},
-                        {"activation", to_string(r.options_used.activation)},
-                        {"scan_points", r.options_used.scan_points},
-                        {"tolerance", r.options_used.tolerance},
-                        {"max_iterations", r.options_used.max_iterations}}},
-                      {"version", kVersion}};
-  if (r.hidden_kernel.size()) {
-    std::vector<std::vector<double>> rows;
-    for (Eigen::Index i = 0; i < r.hidden_kernel.rows(); ++i) rows.push_back(vec(r.hidden_kernel.row(i).transpose()));
-    j["hidden_kernel"] = rows;
-  }
-  return j;
-}
-
 void TheorySweepOptions::validate() const {
   NEUROGEOM_THROW_IF_NOT(!widths.empty() && !depths.empty() && !prior_variances.empty() && !temperatures.empty(),
                          "widths, depths, prior_variances and temperatures must not be empty");
@@ -486,45 +448,6 @@ std::vector<TheorySweepRow> theory_sweep(const Eigen::Ref<const RowMatrixXd>& x_
         }
   }
   return rows;
-}
-
-nlohmann::json to_json(const std::vector<TheorySweepRow>& rows, const TheorySweepOptions& options) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& r : rows)
-    out.push_back({{"width", r.width},
-                   {"depth", r.depth},
-                   {"prior_variance", r.prior_variance},
-                   {"temperature", r.temperature},
-                   {"order_parameters", r.order_parameters},
-                   {"kernel_scale", r.kernel_scale},
-                   {"bias", r.bias},
-                   {"variance", r.variance},
-                   {"generalization_error", r.generalization_error},
-                   {"heuristic", r.heuristic},
-                   {"status", to_string(r.status)}});
-  return {{"rows", out},
-          {"options",
-           {{"widths", options.widths},
-            {"depths", options.depths},
-            {"prior_variances", options.prior_variances},
-            {"temperatures", options.temperatures},
-            {"activation", to_string(options.activation)}}},
-          {"version", kVersion}};
-}
-
-std::string to_csv(const std::vector<TheorySweepRow>& rows) {
-  std::ostringstream out;
-  out << "width,depth,prior_variance,temperature,order_parameters,kernel_scale,bias,variance,generalization_error,"
-         "heuristic,status\n";
-  for (const auto& r : rows) {
-    std::string u;
-    for (std::size_t l = 0; l < r.order_parameters.size(); ++l)
-      u += (l ? ";" : "") + fmt::format("{:.10g}", r.order_parameters[l]);
-    out << fmt::format("{},{},{:.10g},{:.10g},{},{:.10g},{:.10g},{:.10g},{:.10g},{},{}\n", r.width, r.depth,
-                       r.prior_variance, r.temperature, u, r.kernel_scale, r.bias, r.variance, r.generalization_error,
-                       r.heuristic ? "true" : "false", to_string(r.status));
-  }
-  return out.str();
 }
 
 }  // namespace neurogeom::kernels

@@ -18,14 +18,6 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
-std::string to_string(Precision precision) { return precision == Precision::float64 ? "float64" : "float32"; }
-
-Precision precision_from_string(const std::string& name) {
-  if (name == "float64") return Precision::float64;
-  if (name == "float32") return Precision::float32;
-  throw InvalidArgument(fmt::format("precision must be float64 or float32, got '{}'", name));
-}
-
 void LangevinOptions::validate() const {
   NEUROGEOM_THROW_IF_NOT(activation != kernels::Activation::erf, "activation must be linear or relu, got erf");
   kernels::validate_architecture(depth, widths, prior_variance);
@@ -342,63 +334,6 @@ LangevinResult run_langevin(const Eigen::Ref<const RowMatrixXd>& x_train, const 
   }
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
-}
-
-nlohmann::json to_json(const LangevinResult& r) {
-  auto vec = [](const Eigen::VectorXd& v) { return std::vector<double>(v.data(), v.data() + v.size()); };
-  auto mat = [&](const Eigen::MatrixXd& m) {
-    std::vector<std::vector<double>> rows;
-    for (Eigen::Index i = 0; i < m.rows(); ++i) rows.push_back(vec(m.row(i).transpose()));
-    return rows;
-  };
-  nlohmann::json traces = nlohmann::json::array();
-  for (const auto& t : r.traces)
-    traces.push_back({{"steps", t.steps},
-                      {"train_error", vec(t.train_error)},
-                      {"test_error", vec(t.test_error)},
-                      {"test_predictions", mat(t.test_predictions)},
-                      {"weight_norms", mat(t.weight_norms)},
-                      {"kernel_alignment", mat(t.kernel_alignment)}});
-  nlohmann::json kernels = nlohmann::json::array();
-  for (const auto& k : r.hidden_kernels) kernels.push_back(mat(k));
-  const LangevinOptions& o = r.options_used;
-  return {{"test_mean", vec(r.test_mean)},
-          {"test_mean_standard_error", vec(r.test_mean_standard_error)},
-          {"test_variance", vec(r.test_variance)},
-          {"bias", r.bias},
-          {"variance", r.variance},
-          {"variance_standard_error", r.variance_standard_error},
-          {"generalization_error", r.generalization_error},
-          {"generalization_error_standard_error", r.generalization_error_standard_error},
-          {"train_error", r.train_error},
-          {"weight_norms", vec(r.weight_norms)},
-          {"weight_norms_standard_error", vec(r.weight_norms_standard_error)},
-          {"hidden_kernels", kernels},
-          {"traces", traces},
-          {"step_size", r.step_size},
-          {"num_samples", r.num_samples},
-          {"flops_per_step", r.flops_per_step},
-          {"wall_seconds", r.wall_seconds},
-          {"status", to_string(r.status)},
-          {"message", r.message},
-          {"options",
-           {{"activation", kernels::to_string(o.activation)},
-            {"depth", o.depth},
-            {"widths", o.widths},
-            {"prior_variance", o.prior_variance},
-            {"temperature", o.temperature},
-            {"step_size", o.step_size},
-            {"step_fraction", o.step_fraction},
-            {"burn_in", o.burn_in},
-            {"num_steps", o.num_steps},
-            {"thinning", o.thinning},
-            {"record_every", o.record_every},
-            {"num_chains", o.num_chains},
-            {"record_hidden_kernels", o.record_hidden_kernels},
-            {"precision", to_string(o.precision)},
-            {"seed", o.seed},
-            {"num_threads", o.num_threads}}},
-          {"version", kVersion}};
 }
 
 }  // namespace neurogeom::langevin

@@ -25,8 +25,6 @@ namespace neurogeom::manifold {
 void CapacityOptions::validate() const {
   NEUROGEOM_THROW_IF_NOT(margin >= 0.0 && std::isfinite(margin), fmt::format("margin must be >= 0, got {}", margin));
   NEUROGEOM_THROW_IF_NOT(samples >= 1, fmt::format("samples must be >= 1, got {}", samples));
-  NEUROGEOM_THROW_IF_NOT(center_correlation == "off" || center_correlation == "auto",
-                         fmt::format("center_correlation must be 'off' or 'auto', got '{}'", center_correlation));
   NEUROGEOM_THROW_IF_NOT(center_rank >= -1, fmt::format("center_rank must be >= -1, got {}", center_rank));
   NEUROGEOM_THROW_IF_NOT(restarts >= 1, fmt::format("restarts must be >= 1, got {}", restarts));
   NEUROGEOM_THROW_IF_NOT(simulation_repetitions >= 1,
@@ -190,8 +188,8 @@ CapacityResult run(const data::ManifoldDataset& dataset, const CapacityOptions& 
                             dataset.source(), crowded, p, dataset.num_features()));
 
   const Eigen::RowVectorXd origin = detail::global_mean(dataset);
-  std::vector<Eigen::MatrixXd> projected;  // only in "auto" mode
-  if (options.center_correlation == "auto") {
+  std::vector<Eigen::MatrixXd> projected;  // only with center-correlation removal
+  if (options.center_correlation == CenterCorrelation::automatic) {
     std::vector<Eigen::MatrixXd> centred;
     for (const auto& m : dataset.manifolds()) centred.push_back(m.rowwise() - origin);
     const auto start = std::chrono::steady_clock::now();
@@ -205,7 +203,7 @@ CapacityResult run(const data::ManifoldDataset& dataset, const CapacityOptions& 
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   const auto start = std::chrono::steady_clock::now();
-  const bool removed = options.center_correlation == "auto";
+  const bool removed = options.center_correlation == CenterCorrelation::automatic;
   const std::vector<Eigen::MatrixXd> reduced = detail::reduce_manifolds(
       removed ? projected : dataset.manifolds(),
       removed ? Eigen::RowVectorXd::Zero(dataset.num_features()) : origin, dataset.labels(), dataset.source(),
@@ -255,8 +253,6 @@ CapacityResult run(const data::ManifoldDataset& dataset, const CapacityOptions& 
   return result;
 }
 
-nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
-
 }  // namespace
 
 CapacityResult estimate_capacity(const data::ManifoldDataset& dataset, const CapacityOptions& options) {
@@ -266,73 +262,6 @@ CapacityResult estimate_capacity(const data::ManifoldDataset& dataset, const Cap
 CapacityResult estimate_capacity(const data::ManifoldDataset& dataset, const CapacityOptions& options,
                                  const std::vector<Eigen::MatrixXd>& sample_vectors) {
   return run(dataset, options, &sample_vectors);
-}
-
-nlohmann::json to_json(const CapacityResult& r) {
-  nlohmann::json manifolds = nlohmann::json::array();
-  for (const auto& m : r.manifolds) {
-    manifolds.push_back({{"label", m.label},
-                         {"n_points", m.n_points},
-                         {"capacity", number_or_null(m.capacity)},
-                         {"radius", number_or_null(m.radius)},
-                         {"dimension", number_or_null(m.dimension)},
-                         {"reduced_dimension", m.reduced_dimension},
-                         {"inverse_capacity_stderr", m.inverse_capacity_stderr},
-                         {"interior_fraction", m.interior_fraction},
-                         {"large_dimension_capacity", number_or_null(m.large_dimension_capacity)},
-                         {"max_kkt_residual", m.max_kkt_residual},
-                         {"qp_solved", m.qp_solved},
-                         {"qp_iterations", m.qp_iterations},
-                         {"status", to_string(m.status)}});
-  }
-  nlohmann::json simulated = nullptr;
-  if (r.simulated) {
-    nlohmann::json steps = nlohmann::json::array();
-    for (const auto& s : r.simulated->steps)
-      steps.push_back({{"dimension", s.dimension},
-                       {"separable_fraction", s.separable_fraction},
-                       {"standard_error", s.standard_error}});
-    simulated = {{"capacity", number_or_null(r.simulated->capacity)},
-                 {"critical_dimension", number_or_null(r.simulated->critical_dimension)},
-                 {"bracket", {r.simulated->lower_dimension, r.simulated->upper_dimension}},
-                 {"repetitions", r.simulated->repetitions},
-                 {"steps", steps},
-                 {"status", to_string(r.simulated->status)}};
-  }
-  const bool corr = r.options_used.center_correlation != "off";
-  const CapacityOptions& o = r.options_used;
-  return {{"capacity", number_or_null(r.capacity)},
-          {"radius", number_or_null(r.radius)},
-          {"dimension", number_or_null(r.dimension)},
-          {"center_correlation", corr ? number_or_null(r.center_correlation) : nlohmann::json(nullptr)},
-          {"center_correlation_note", corr ? "mean |correlation| of class centers before removal" : ""},
-          {"residual_center_correlation",
-           corr ? number_or_null(r.residual_center_correlation) : nlohmann::json(nullptr)},
-          {"center_rank", corr ? nlohmann::json(r.center_rank) : nlohmann::json(nullptr)},
-          {"large_dimension_capacity", number_or_null(r.large_dimension_capacity)},
-          {"dimension_estimator", "reference: D (mean cosine)^2"},
-          {"manifolds", manifolds},
-          {"simulated", simulated},
-          {"status", to_string(r.status)},
-          {"diagnostics",
-           {{"max_kkt_residual", r.max_kkt_residual},
-            {"qp_solved", r.qp_solved},
-            {"seconds", r.seconds},
-            {"seconds_per_qp", r.qp_solved ? r.seconds / static_cast<double>(r.qp_solved) : 0.0},
-            {"center_correlation_seconds", r.center_correlation_seconds}}},
-          {"options",
-           {{"margin", o.margin},
-            {"samples", o.samples},
-            {"seed", o.seed},
-            {"center_correlation", o.center_correlation},
-            {"center_rank", o.center_rank},
-            {"restarts", o.restarts},
-            {"simulate", o.simulate},
-            {"simulation_repetitions", o.simulation_repetitions},
-            {"qp_tolerance", o.qp_tolerance},
-            {"max_qp_iterations", o.max_qp_iterations},
-            {"num_threads", o.num_threads}}},
-          {"version", kVersion}};
 }
 
 }  // namespace neurogeom::manifold

@@ -103,4 +103,26 @@ double large_dimension_capacity(double margin, double radius, double dimension) 
   return gardner_capacity(effective_margin);
 }
 
+void BallCapacityOptions::validate() const {
+  NEUROGEOM_THROW_IF_NOT(std::isfinite(margin) && margin >= 0, fmt::format("margin must be >= 0, got {}", margin));
+  for (double r : radius)
+    NEUROGEOM_THROW_IF_NOT(std::isfinite(r) && r >= 0, fmt::format("radius must be >= 0 and finite, got {}", r));
+  for (double d : dimension)
+    NEUROGEOM_THROW_IF_NOT(std::isfinite(d) && d >= 1 && d == std::floor(d) && d <= 2147483647.0,
+                           fmt::format("dimension must be an integer >= 1 for the exact ball, got {}", d));
+}
+
+BallCapacityTable ball_capacity_table(const BallCapacityOptions& options) {
+  options.validate();
+  BallCapacityTable table;
+  table.margin = options.margin;
+  table.gardner_capacity = gardner_capacity(options.margin);
+  for (double r : options.radius)
+    for (double d : options.dimension)
+      table.balls.push_back({r, d, ball_capacity(options.margin, r, static_cast<int>(d)),
+                             large_dimension_capacity(options.margin, r, d)});
+  table.options = options;
+  return table;
+}
+
 }  // namespace neurogeom::manifold

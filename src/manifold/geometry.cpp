@@ -62,24 +62,4 @@ GeometryResult compute_geometry(const data::ManifoldDataset& dataset, const Geom
   return result;
 }
 
-nlohmann::json to_json(const GeometryResult& result) {
-  nlohmann::json manifolds = nlohmann::json::array();
-  for (const auto& g : result.manifolds) {
-    manifolds.push_back({{"label", g.label},
-                         {"n_points", g.n_points},
-                         {"center_norm", g.center_norm},
-                         {"radius", g.radius},
-                         {"participation_ratio", g.participation_ratio},
-                         {"explained_variance_dimension", g.explained_variance_dimension}});
-  }
-  return {{"participation_ratio", result.participation_ratio},
-          {"explained_variance_dimension", result.explained_variance_dimension},
-          {"center_correlation", result.center_correlation},
-          {"manifolds", manifolds},
-          {"options",
-           {{"variance_fraction", result.options_used.variance_fraction},
-            {"num_threads", result.options_used.num_threads}}},
-          {"version", kVersion}};
-}
-
 }  // namespace neurogeom::manifold

@@ -312,30 +312,4 @@ double accuracy(const Mlp& network, const Eigen::Ref<const Eigen::MatrixXd>& poi
   return static_cast<double>(correct) / static_cast<double>(labels.size());
 }
 
-nlohmann::json to_json(const TrainResult& result) {
-  std::vector<Eigen::Index> widths;
-  if (!result.network.weights.empty()) {
-    widths.push_back(result.network.input_dim());
-    for (const auto& w : result.network.weights) widths.push_back(w.cols());
-  }
-  const MlpOptions& o = result.options_used;
-  return {{"layer_widths", widths},
-          {"class_labels", result.network.class_labels},
-          {"epoch_loss", result.epoch_loss},
-          {"epoch_accuracy", result.epoch_accuracy},
-          {"status", to_string(result.status)},
-          {"wall_seconds", result.wall_seconds},
-          {"options",
-           {{"hidden_widths", o.hidden_widths},
-            {"epochs", o.epochs},
-            {"batch_size", o.batch_size},
-            {"learning_rate", o.learning_rate},
-            {"momentum", o.momentum},
-            {"weight_decay", o.weight_decay},
-            {"rows_per_block", o.rows_per_block},
-            {"seed", o.seed},
-            {"num_threads", o.num_threads}}},
-          {"version", kVersion}};
-}
-
 }  // namespace neurogeom::nets

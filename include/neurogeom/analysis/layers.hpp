@@ -3,7 +3,8 @@
 /// The main job (issue 6): layer-by-layer analysis of representations. For each layer (or
 /// brain area) and each condition (a subset of classes), the geometry, the mean-field capacity,
 /// the few-shot error for m = 1 and 5 (measured and predicted, with its SNR decomposition) and
-/// the dimension against sampled units; written as results.json and a self-contained index.html.
+/// the dimension against sampled units. The app layer (neurogeom/app/analyze.hpp) reads the
+/// files and writes results.json and index.html.
 
 #include <cstdint>
 #include <optional>
@@ -11,8 +12,8 @@
 #include <vector>
 
 #include <Eigen/Core>
-#include <nlohmann/json.hpp>
 
+#include "neurogeom/core/describe.hpp"
 #include "neurogeom/core/linalg.hpp"
 #include "neurogeom/core/status.hpp"
 #include "neurogeom/fewshot/dimension.hpp"
@@ -22,20 +23,18 @@
 
 namespace neurogeom::analysis {
 
-/// Options of analyze_condition.
+/// Options of analyze_condition: the options of each part, embedded. The composite's seed
+/// and num_threads govern every part (their own seed and num_threads fields are ignored);
+/// the parts draw from distinct named streams, so one seed keeps them independent.
 struct AnalyzeOptions {
-  /// Shot counts m of the few-shot analysis, each >= 1.
-  std::vector<int> shots = {1, 5};
-  /// Few-shot episodes per ordered pair (see fewshot::FewshotOptions::episodes), >= 1.
-  int episodes = 20;
-  /// Gaussian samples per manifold of the capacity analysis (n_t), >= 1.
-  int samples = 100;
-  /// Margin kappa >= 0 of the capacity analysis.
-  double margin = 0.0;
-  /// Also compute the simulated capacity (slow).
-  bool simulate = false;
-  /// Random draws per unit count for the dimension-vs-units law, >= 1.
-  int dimension_draws = 2;
+  /// Options of the geometry part (docs/geometry.md).
+  manifold::GeometryOptions geometry;
+  /// Options of the mean-field capacity part (docs/capacity.md).
+  manifold::CapacityOptions capacity;
+  /// Options of the few-shot part (docs/fewshot.md).
+  fewshot::FewshotOptions fewshot;
+  /// Options of the dimension-against-units part (docs/fewshot.md).
+  fewshot::DimensionScalingOptions dimension_scaling;
   /// Seed of every stochastic part; the same seed gives the same result.
   std::uint64_t seed = 0;
   /// Worker threads; 0 = hardware concurrency. Never changes the result.
@@ -43,7 +42,13 @@ struct AnalyzeOptions {
 
   /// Throws InvalidArgument naming the field and value when an option is out of range.
   void validate() const;
+  /// The options of each part with this seed and num_threads filled in.
+  manifold::GeometryOptions geometry_options() const;
+  manifold::CapacityOptions capacity_options() const;
+  fewshot::FewshotOptions fewshot_options() const;
+  fewshot::DimensionScalingOptions dimension_scaling_options() const;
 };
+BOOST_DESCRIBE_STRUCT(AnalyzeOptions, (), (geometry, capacity, fewshot, dimension_scaling, seed, num_threads))
 
 /// One layer's activations: rows are the samples (in the order of the labels), columns units.
 struct Layer {
@@ -59,6 +64,7 @@ struct LayerResult {
   fewshot::FewshotResult fewshot;                    ///< measured and predicted few-shot errors
   fewshot::DimensionScalingResult dimension_scaling; ///< D(M) against sampled units
 };
+BOOST_DESCRIBE_STRUCT(LayerResult, (), (name, geometry, capacity, fewshot, dimension_scaling))
 
 /// All layers under one condition (a named subset of classes).
 struct ConditionResult {
@@ -67,22 +73,12 @@ struct ConditionResult {
   std::vector<LayerResult> layers;     ///< one per layer, in order
   Status status = Status::converged;   ///< worst status of the parts
 };
+BOOST_DESCRIBE_STRUCT(ConditionResult, (), (name, classes, layers, status))
 
 /// Analyses every layer restricted to `classes` (empty = all labels). Layer activations must
-/// have one row per label. The capacity, few-shot and dimension analyses draw from seeds
-/// derived from options.seed (seed + 1, + 2, + 3), so their streams are independent.
+/// have one row per label. Every part runs with options.seed; their named streams differ.
 ConditionResult analyze_condition(const std::string& name, const std::vector<Layer>& layers,
                                   const std::vector<std::int64_t>& labels,
                                   const std::vector<std::int64_t>& classes, const AnalyzeOptions& options);
-
-/// The analysis document: the schema read by report::write_html plus the full per-layer
-/// results under "details".
-nlohmann::json analysis_document(const std::string& title, const std::vector<std::string>& layer_names,
-                                 const std::vector<ConditionResult>& conditions, const AnalyzeOptions& options,
-                                 const std::optional<nlohmann::json>& theory = std::nullopt,
-                                 const std::vector<std::string>& notes = {});
-
-/// Writes DIR/results.json and DIR/index.html (creating DIR); returns the path of index.html.
-std::string write_outputs(const nlohmann::json& document, const std::string& directory);
 
 }  // namespace neurogeom::analysis

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "neurogeom/core/describe.hpp"
+
 namespace neurogeom {
 
 /// What a solver or estimator concluded. `converged` is the only fully successful value.
@@ -14,18 +16,10 @@ enum class Status {
   bracketed_only,          ///< a root or threshold was bracketed but not refined to tolerance
   not_applicable,          ///< the quantity is undefined for this input (documented per analysis)
 };
+BOOST_DESCRIBE_ENUM(Status, converged, max_iterations_reached, ill_conditioned, bracketed_only, not_applicable)
 
 /// snake_case name of a status, as written in JSON and tables.
-inline std::string to_string(Status status) {
-  switch (status) {
-    case Status::converged: return "converged";
-    case Status::max_iterations_reached: return "max_iterations_reached";
-    case Status::ill_conditioned: return "ill_conditioned";
-    case Status::bracketed_only: return "bracketed_only";
-    case Status::not_applicable: return "not_applicable";
-  }
-  return "unknown";
-}
+inline std::string to_string(Status status) { return enum_name(status); }
 
 /// The worse of two statuses: any failure dominates `converged`; the first failure wins.
 inline Status combine(Status a, Status b) { return a == Status::converged ? b : a; }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "neurogeom/core/describe.hpp"
 #include "neurogeom/data/dataset.hpp"
 
 namespace neurogeom::data {
@@ -40,11 +41,13 @@ std::vector<std::int64_t> read_labels(const std::string& path);
 
 /// Options of load_dataset: where labels come from.
 struct DatasetReadOptions {
-  /// Separate label file (.npy, IDX or text); empty = labels are in the data file.
-  std::string labels_path;
+  /// Separate label file (.npy, IDX or text, one integer per sample); empty = the labels are in
+  /// the data file.
+  std::string labels;
   /// CSV column holding the label, 0-based; negative counts from the end (-1 = last).
   int label_column = -1;
 };
+BOOST_DESCRIBE_STRUCT(DatasetReadOptions, (), (labels, label_column))
 
 /// Points with one label per row, as read from a file.
 struct LabelledPoints {

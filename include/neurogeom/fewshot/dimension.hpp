@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 
+#include "neurogeom/core/describe.hpp"
 #include "neurogeom/data/dataset.hpp"
 
 namespace neurogeom::fewshot {
@@ -27,12 +27,14 @@ struct DimensionScalingOptions {
   /// Throws InvalidArgument naming the field and value when an option is out of range.
   void validate() const;
 };
+BOOST_DESCRIBE_STRUCT(DimensionScalingOptions, (), (unit_counts, draws, seed, num_threads))
 
 /// Least-squares fit of 1/D(M) = 1/D_inf + slope / M over the unit counts.
 struct DimensionFit {
   double dimension_infinity = 0.0;  ///< D_inf = 1 / intercept (infinite when the intercept is <= 0)
   double slope = 0.0;               ///< fitted slope (1 for the random-projection law)
 };
+BOOST_DESCRIBE_STRUCT(DimensionFit, (), (dimension_infinity, slope))
 
 /// Result of estimate_dimension_scaling: class-averaged participation ratios.
 struct DimensionScalingResult {
@@ -42,8 +44,9 @@ struct DimensionScalingResult {
   DimensionFit subsample_fit;                 ///< fit of 1/D against 1/M for subsets
   DimensionFit projection_fit;                ///< fit for projections
   double full_dimension = 0.0;                ///< mean class D on all N units
-  DimensionScalingOptions options_used;       ///< options as used (unit_counts filled in)
+  DimensionScalingOptions options;       ///< options as used (unit_counts filled in)
 };
+BOOST_DESCRIBE_STRUCT(DimensionScalingResult, (), (unit_counts, subsample_dimension, projection_dimension, subsample_fit, projection_fit, full_dimension, options))
 
 /// D(M) for every class of `dataset`, averaged over classes (THEORY.md B, random-projection law).
 DimensionScalingResult estimate_dimension_scaling(const data::ManifoldDataset& dataset,
@@ -51,9 +54,5 @@ DimensionScalingResult estimate_dimension_scaling(const data::ManifoldDataset& d
 
 /// Fits 1/D = 1/D_inf + slope / M by ordinary least squares in (1/M, 1/D).
 DimensionFit fit_dimension_law(const std::vector<int>& unit_counts, const std::vector<double>& dimensions);
-
-/// JSON with keys unit_counts, subsample_dimension, projection_dimension, subsample_fit,
-/// projection_fit ({dimension_infinity, slope}), full_dimension, options, version.
-nlohmann::json to_json(const DimensionScalingResult& result);
 
 }  // namespace neurogeom::fewshot

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include <Eigen/Core>
-#include <nlohmann/json.hpp>
 
+#include "neurogeom/core/describe.hpp"
 #include "neurogeom/core/gaussian.hpp"
 #include "neurogeom/core/linalg.hpp"
 #include "neurogeom/core/status.hpp"
@@ -29,6 +29,7 @@ enum class Estimator {
   exact,  ///< each class is shuffled and split into m training and P - m test points
   fast,   ///< m training points drawn with replacement; all P points are tested (biased low)
 };
+BOOST_DESCRIBE_ENUM(Estimator, exact, fast)
 
 /// How the noise-noise overlap Tr(Sigma_a Sigma_b) is computed for all pairs.
 enum class OverlapMethod {
@@ -37,12 +38,14 @@ enum class OverlapMethod {
   covariance,  ///< <Sigma_a, Sigma_b> from per-class N x N covariances in memory-bounded blocks
                ///< (cost N^2 per pair; only sensible for moderate N)
 };
+BOOST_DESCRIBE_ENUM(OverlapMethod, automatic, axes, covariance)
 
 /// Variant of the last term of the full SNR noise (THEORY.md C.4, "rho^2 versus rho").
 enum class RhoVariant {
   squared,   ///< rho_ab^2 / (2 D_b m^2): the exact Gaussian second moment (default)
   released,  ///< rho_ab / (2 D_b m^2): as written in the released notebooks (parity only)
 };
+BOOST_DESCRIBE_ENUM(RhoVariant, squared, released)
 
 /// Options of estimate_fewshot.
 struct FewshotOptions {
@@ -89,6 +92,7 @@ struct FewshotOptions {
   /// Throws InvalidArgument naming the field and value when an option is out of range.
   void validate() const;
 };
+BOOST_DESCRIBE_STRUCT(FewshotOptions, (), (shots, ways, episodes, estimator, exemplar, max_margin, svm_penalty, svm_tolerance, svm_max_sweeps, rho_variant, finite_sample_factor, kway_theory_draws, orthant_points, orthant_shifts, overlap_method, seed, num_threads))
 
 /// Per-class geometry (THEORY.md C.3).
 struct ClassGeometry {
@@ -97,6 +101,7 @@ struct ClassGeometry {
   Eigen::VectorXi num_points;      ///< P_a
   RowMatrixXd centers;             ///< x_0^a as rows (K x N)
 };
+BOOST_DESCRIBE_STRUCT(ClassGeometry, (), (radius, dimension, num_points, centers))
 
 /// Per-ordered-pair geometry, each K x K, row = test concept a, NaN diagonal (THEORY.md C.3).
 struct PairGeometry {
@@ -106,6 +111,7 @@ struct PairGeometry {
   RowMatrixXd signal_noise_overlap_b;  ///< ||dx_0 . U_b||^2 = Delta^T Sigma_b Delta / R_a^4
   RowMatrixXd noise_noise_overlap;     ///< ||U_a^T U_b||_F^2 = Tr(Sigma_a Sigma_b) / R_a^4
 };
+BOOST_DESCRIBE_STRUCT(PairGeometry, (), (signal, bias, signal_noise_overlap, signal_noise_overlap_b, noise_noise_overlap))
 
 /// Everything measured and predicted for one shot count m.
 struct ShotResult {
@@ -135,6 +141,7 @@ struct ShotResult {
   /// Standard error of predicted_kway_accuracy from the integrator alone (not the rival draws).
   double predicted_kway_standard_error = 0.0;
 };
+BOOST_DESCRIBE_STRUCT(ShotResult, (), (shots, empirical_error, snr, snr_main, predicted_error, predicted_error_main, exemplar_error, max_margin_error, mean_empirical_error, mean_predicted_error, mean_predicted_error_main, mean_exemplar_error, mean_max_margin_error, mean_snr, correlation, kway_accuracy, predicted_kway_accuracy, predicted_kway_standard_error))
 
 /// Result of estimate_fewshot.
 struct FewshotResult {
@@ -152,8 +159,9 @@ struct FewshotResult {
   OverlapMethod overlap_method_used = OverlapMethod::axes;  ///< the method actually run
   /// `max_iterations_reached` when an SVM hit svm_max_sweeps; else `converged`.
   Status status = Status::converged;
-  FewshotOptions options_used;  ///< options as used
+  FewshotOptions options;  ///< options as used
 };
+BOOST_DESCRIBE_STRUCT(FewshotResult, (), (labels, classes, pairs, shots, mean_signal, mean_bias, mean_signal_noise_overlap, mean_signal_noise_overlap_b, mean_noise_noise_overlap, mean_dimension, mean_radius, overlap_method_used, status, options))
 
 /// Measures and predicts few-shot errors for every ordered pair of classes of `dataset`.
 /// To restrict the evaluation to a subset of classes (e.g. novel classes only), build a
@@ -176,23 +184,5 @@ double full_snr(double signal, double bias, double signal_noise_overlap, double 
 double main_snr(double signal, double bias, double signal_noise_overlap, double signal_noise_overlap_b,
                 double dimension_a, int shots);
 
-/// snake_case names of the enums, as used in JSON and on the CLI.
-std::string to_string(Estimator estimator);
-std::string to_string(OverlapMethod method);
-std::string to_string(RhoVariant variant);
-/// Parse the names above; throw InvalidArgument naming `field` on an unknown name.
-Estimator parse_estimator(const std::string& name, const std::string& field = "estimator");
-OverlapMethod parse_overlap_method(const std::string& name, const std::string& field = "overlap_method");
-RhoVariant parse_rho_variant(const std::string& name, const std::string& field = "rho_variant");
-
-/// JSON with keys shots, labels, radius, dimension, signal, bias, signal_noise_overlap
-/// (a: test manifold), signal_noise_overlap_b, noise_noise_overlap, snr, snr_main,
-/// empirical_error, predicted_error, predicted_error_main, exemplar_error, max_margin_error
-/// (each a list over shots of {shots, mean, matrix}), correlation, kway_accuracy,
-/// estimator, overlap_method, means, status, options, version. NaN is written as null.
-nlohmann::json to_json(const FewshotResult& result);
-
-/// JSON of a matrix with NaN written as null (row-major list of lists).
-nlohmann::json matrix_to_json(const Eigen::Ref<const RowMatrixXd>& matrix);
 
 }  // namespace neurogeom::fewshot

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include <Eigen/Core>
-#include <nlohmann/json.hpp>
 
+#include "neurogeom/core/describe.hpp"
 #include "neurogeom/core/linalg.hpp"
 #include "neurogeom/data/dataset.hpp"
 
@@ -22,6 +22,7 @@ enum class ZeroshotMap {
   procrustes,  ///< similarity transform: centre, scale by Frobenius norms, semi-orthogonal O (default)
   ridge,       ///< ridge least squares with an unpenalised bias
 };
+BOOST_DESCRIBE_ENUM(ZeroshotMap, procrustes, ridge)
 
 /// Options of estimate_zeroshot.
 struct ZeroshotOptions {
@@ -38,6 +39,7 @@ struct ZeroshotOptions {
   /// Throws InvalidArgument naming the field and value when an option is out of range.
   void validate() const;
 };
+BOOST_DESCRIBE_STRUCT(ZeroshotOptions, (), (map, ridge_penalty, top_k, num_threads))
 
 /// Inputs of estimate_zeroshot besides the novel classes' points.
 struct ZeroshotPrototypes {
@@ -50,6 +52,7 @@ struct ZeroshotPrototypes {
   /// Label of each row of novel_source; empty = rows follow the dataset's class order.
   std::vector<std::int64_t> novel_labels;
 };
+BOOST_DESCRIBE_STRUCT(ZeroshotPrototypes, (), (train_source, train_target, novel_source, novel_labels))
 
 /// A fitted affine map y(x) = offset + x * linear.
 struct AffineMap {
@@ -80,27 +83,13 @@ struct ZeroshotResult {
   std::vector<int> top_k;            ///< the k values
   std::vector<double> top_k_accuracy;  ///< fraction of novel points whose own prototype is among the k nearest
   double fit_residual = 0.0;         ///< ||map(train_source) - train_target||_F / ||train_target - mean||_F
-  ZeroshotOptions options_used;      ///< options as used
+  ZeroshotOptions options;      ///< options as used
 };
+BOOST_DESCRIBE_STRUCT(ZeroshotResult, (), (labels, prototypes, empirical_error, snr, predicted_error, accuracy, predicted_accuracy, correlation, top_k, top_k_accuracy, fit_residual, options))
 
 /// Fits the map on the training classes and evaluates it on the novel classes of `novel`.
 /// Throws InvalidArgument when counts or dimensions do not match or labels are unknown.
 ZeroshotResult estimate_zeroshot(const data::ManifoldDataset& novel, const ZeroshotPrototypes& prototypes,
                                  const ZeroshotOptions& options = {});
-
-/// Reads the zero-shot prototypes from a .npz archive with arrays train_source (K_train x d),
-/// train_target (K_train x N), novel_source (K_novel x d) and optionally novel_labels
-/// (K_novel integers). Throws InvalidArgument naming the file and the array on a missing
-/// array, an unknown array name, a wrong rank or non-integer labels.
-ZeroshotPrototypes read_zeroshot_prototypes(const std::string& path);
-
-/// snake_case name of a map and its parser (throws InvalidArgument naming `field`).
-std::string to_string(ZeroshotMap map);
-ZeroshotMap parse_zeroshot_map(const std::string& name, const std::string& field = "map");
-
-/// JSON with keys labels, empirical_error {mean, matrix}, predicted_error {mean, matrix},
-/// snr, accuracy, predicted_accuracy, correlation, top_k, top_k_accuracy, fit_residual,
-/// options, version.
-nlohmann::json to_json(const ZeroshotResult& result);
 
 }  // namespace neurogeom::fewshot

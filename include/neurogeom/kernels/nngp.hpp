@@ -7,6 +7,7 @@
 
 #include <Eigen/Core>
 
+#include "neurogeom/core/describe.hpp"
 #include "neurogeom/core/linalg.hpp"
 #include "neurogeom/core/status.hpp"
 
@@ -18,11 +19,7 @@ enum class Activation {
   relu,    ///< phi(h) = max(0, h): degree-1 arc-cosine kernel (Cho & Saul 2009)
   erf,     ///< phi(h) = erf(h) (Williams 1997)
 };
-
-/// snake_case name: "linear", "relu", "erf".
-std::string to_string(Activation activation);
-/// Parses "linear", "relu" or "erf"; throws InvalidArgument otherwise.
-Activation activation_from_string(const std::string& name);
+BOOST_DESCRIBE_ENUM(Activation, linear, relu, erf)
 
 /// Options of the NNGP recursion.
 struct NngpOptions {
@@ -36,6 +33,7 @@ struct NngpOptions {
   /// Throws InvalidArgument naming the field and value when an option is out of range.
   void validate() const;
 };
+BOOST_DESCRIBE_STRUCT(NngpOptions, (), (activation, depth, prior_variance))
 
 /// E_{(u,v) ~ N(0, [[c_xx, c_xy], [c_xy, c_yy]])}[phi(u) phi(v)]: one layer of the recursion
 /// (THEORY.md D.2). For ReLU the cosine is clamped to [-1, 1].
@@ -56,6 +54,7 @@ struct GpResult {
   /// converged, or ill_conditioned when K + noise I is not positive definite.
   Status status = Status::converged;
 };
+BOOST_DESCRIBE_STRUCT(GpResult, (), (mean, variance, log_determinant, status))
 
 /// GP regression by Cholesky (Rasmussen & Williams 2006, Algorithm 2.1).
 /// `k_train` is P x P, `k_cross` is n_test x P, `k_test_diagonal` has n_test entries.

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include <Eigen/Core>
-#include <nlohmann/json.hpp>
 
+#include "neurogeom/core/describe.hpp"
 #include "neurogeom/core/linalg.hpp"
 #include "neurogeom/core/status.hpp"
 #include "neurogeom/kernels/nngp.hpp"
@@ -42,6 +42,7 @@ struct TheoryOptions {
   /// The L hidden widths, with a single entry broadcast to every layer.
   std::vector<int> layer_widths() const;
 };
+BOOST_DESCRIBE_STRUCT(TheoryOptions, (), (depth, widths, prior_variance, temperature, activation, scan_points, tolerance, max_iterations))
 
 /// Result of solve_theory. Kernel quantities refer to the base kernel K: K_0 = X X^T/N_0 for
 /// linear units, the sigma = 1 ReLU NNGP kernel of depth L for relu (D.7).
@@ -88,8 +89,9 @@ struct TheoryResult {
   /// Wall time of the solve in seconds.
   double wall_seconds = 0.0;
   /// Options as used.
-  TheoryOptions options_used;
+  TheoryOptions options;
 };
+BOOST_DESCRIBE_STRUCT(TheoryResult, (), (order_parameters, kernel_scale, width_correction, action, num_roots, target_norm, load, test_mean, test_variance, bias, variance, generalization_error, hidden_kernel, weight_norms, heuristic, status, message, iterations, wall_seconds, options))
 
 /// Checks a network architecture shared by the theory and the sampler: depth L >= 0, widths
 /// with 1 or L entries each >= 1 (non-empty when L > 0), prior variance sigma^2 > 0 and finite;
@@ -120,12 +122,6 @@ void solve_order_parameters(const Eigen::Ref<const Eigen::VectorXd>& eigenvalues
                             const Eigen::Ref<const Eigen::VectorXd>& projections, const TheoryOptions& options,
                             TheoryResult& result);
 
-/// JSON with snake_case keys: order_parameters, kernel_scale, width_correction, action,
-/// num_roots, target_norm, load, test_mean, test_variance, bias, variance,
-/// generalization_error, hidden_kernel (when present), weight_norms, heuristic, status,
-/// message, iterations, wall_seconds, options, version.
-nlohmann::json to_json(const TheoryResult& result);
-
 /// Grid of a theory sweep: every combination is solved with equal widths.
 struct TheorySweepOptions {
   /// Hidden widths N (equal in every layer), each >= 1.
@@ -142,6 +138,7 @@ struct TheorySweepOptions {
   /// Throws InvalidArgument naming the field and value when an option is out of range.
   void validate() const;
 };
+BOOST_DESCRIBE_STRUCT(TheorySweepOptions, (), (widths, depths, prior_variances, temperatures, activation))
 
 /// One row of a sweep.
 struct TheorySweepRow {
@@ -157,6 +154,7 @@ struct TheorySweepRow {
   bool heuristic = false;        ///< ReLU extension
   Status status = Status::converged;  ///< solver status of this point
 };
+BOOST_DESCRIBE_STRUCT(TheorySweepRow, (), (width, depth, prior_variance, temperature, order_parameters, kernel_scale, bias, variance, generalization_error, heuristic, status))
 
 /// Solves the theory on every point of the grid (eigendecomposition reused per depth).
 std::vector<TheorySweepRow> theory_sweep(const Eigen::Ref<const RowMatrixXd>& x_train,
@@ -164,9 +162,5 @@ std::vector<TheorySweepRow> theory_sweep(const Eigen::Ref<const RowMatrixXd>& x_
                                          const Eigen::Ref<const RowMatrixXd>& x_test,
                                          const Eigen::Ref<const Eigen::VectorXd>& y_test,
                                          const TheorySweepOptions& options);
-/// JSON: {"rows": [...], "options": {...}, "version": ...}.
-nlohmann::json to_json(const std::vector<TheorySweepRow>& rows, const TheorySweepOptions& options);
-/// CSV with a header line; order_parameters joined by ';'.
-std::string to_csv(const std::vector<TheorySweepRow>& rows);
 
 }  // namespace neurogeom::kernels

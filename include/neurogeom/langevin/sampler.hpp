@@ -10,8 +10,8 @@
 #include <vector>
 
 #include <Eigen/Core>
-#include <nlohmann/json.hpp>
 
+#include "neurogeom/core/describe.hpp"
 #include "neurogeom/core/linalg.hpp"
 #include "neurogeom/core/status.hpp"
 #include "neurogeom/kernels/nngp.hpp"
@@ -20,10 +20,7 @@ namespace neurogeom::langevin {
 
 /// Floating-point type of the weights and activations (statistics are accumulated in float64).
 enum class Precision { float64, float32 };
-/// "float64" or "float32".
-std::string to_string(Precision precision);
-/// Parses "float64" or "float32"; throws InvalidArgument otherwise.
-Precision precision_from_string(const std::string& name);
+BOOST_DESCRIBE_ENUM(Precision, float64, float32)
 
 /// Options of run_langevin.
 struct LangevinOptions {
@@ -67,6 +64,7 @@ struct LangevinOptions {
   /// The L hidden widths, with a single entry broadcast to every layer.
   std::vector<int> layer_widths() const;
 };
+BOOST_DESCRIBE_STRUCT(LangevinOptions, (), (activation, depth, widths, prior_variance, temperature, step_size, step_fraction, burn_in, num_steps, thinning, record_every, num_chains, record_hidden_kernels, precision, seed, num_threads))
 
 /// Time series of one chain, one row per record (steps 0, record_every, ...).
 struct LangevinTrace {
@@ -78,6 +76,7 @@ struct LangevinTrace {
   /// Kernel-target alignment y^T K_l y / (||K_l||_F ||y||^2) of each hidden layer (columns).
   Eigen::MatrixXd kernel_alignment;
 };
+BOOST_DESCRIBE_STRUCT(LangevinTrace, (), (steps, train_error, test_error, test_predictions, weight_norms, kernel_alignment))
 
 /// Posterior averages over the thinned samples of all chains (pooled), with standard
 /// errors from the spread of the per-chain estimates (NaN with one chain).
@@ -105,8 +104,9 @@ struct LangevinResult {
   /// converged, or ill_conditioned when a chain diverged (non-finite weights: reduce step_size).
   Status status = Status::converged;
   std::string message;                ///< reason when status is not converged
-  LangevinOptions options_used;       ///< options as used (seed included)
+  LangevinOptions options;       ///< options as used (seed included)
 };
+BOOST_DESCRIBE_STRUCT(LangevinResult, (), (test_mean, test_mean_standard_error, test_variance, bias, variance, variance_standard_error, generalization_error, generalization_error_standard_error, train_error, weight_norms, weight_norms_standard_error, hidden_kernels, traces, step_size, num_samples, flops_per_step, wall_seconds, status, message, options))
 
 /// Runs options.num_chains independent chains in parallel and pools their samples.
 /// `x_train` is P x N_0, `x_test` n_test x N_0; `y_test` may be empty.
@@ -116,8 +116,5 @@ LangevinResult run_langevin(const Eigen::Ref<const RowMatrixXd>& x_train, const 
 
 /// The automatic step size of `options` on this training set (see LangevinOptions::step_size).
 double automatic_step_size(const Eigen::Ref<const RowMatrixXd>& x_train, const LangevinOptions& options);
-
-/// JSON with snake_case keys (the fields above, traces as arrays), options and version.
-nlohmann::json to_json(const LangevinResult& result);
 
 }  // namespace neurogeom::langevin

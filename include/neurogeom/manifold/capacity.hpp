@@ -12,12 +12,19 @@
 #include <vector>
 
 #include <Eigen/Core>
-#include <nlohmann/json.hpp>
 
+#include "neurogeom/core/describe.hpp"
 #include "neurogeom/core/status.hpp"
 #include "neurogeom/data/dataset.hpp"
 
 namespace neurogeom::manifold {
+
+/// Whether shared structure of the class centers is removed before the capacity analysis.
+enum class CenterCorrelation {
+  off,        ///< plain analysis of the centers as they are (reference-compatible)
+  automatic,  ///< remove a low-rank common center subspace first (Cohen et al. 2020)
+};
+BOOST_DESCRIBE_ENUM(CenterCorrelation, off, automatic)
 
 /// Options of estimate_capacity.
 struct CapacityOptions {
@@ -27,10 +34,10 @@ struct CapacityOptions {
   int samples = 200;
   /// Seed of the per-manifold sample streams; the same seed gives the same result.
   std::uint64_t seed = 0;
-  /// "off": plain analysis (reference-compatible); "auto": remove shared center structure
-  /// first (Cohen et al. 2020; THEORY.md A.6).
-  std::string center_correlation = "off";
-  /// With center_correlation = "auto": -1 scans the removed rank K, >= 0 fixes it.
+  /// off: plain analysis (reference-compatible); automatic: remove the shared center
+  /// structure first (Cohen et al. 2020; docs/capacity.md, "Center-correlation removal").
+  CenterCorrelation center_correlation = CenterCorrelation::off;
+  /// With center_correlation = automatic: -1 scans the removed rank K, >= 0 fixes it.
   int center_rank = -1;
   /// Random restarts of the Stiefel optimisation per rank K, >= 1.
   int restarts = 10;
@@ -48,6 +55,7 @@ struct CapacityOptions {
   /// Throws InvalidArgument naming the field and value when an option is out of range.
   void validate() const;
 };
+BOOST_DESCRIBE_STRUCT(CapacityOptions, (), (margin, samples, seed, center_correlation, center_rank, restarts, simulate, simulation_repetitions, qp_tolerance, max_qp_iterations, num_threads))
 
 /// Capacity and anchor geometry of one manifold.
 struct ManifoldCapacity {
@@ -65,6 +73,7 @@ struct ManifoldCapacity {
   std::int64_t qp_iterations = 0;        ///< active-set changes summed over this manifold's QPs
   Status status = Status::converged;     ///< worst QP status
 };
+BOOST_DESCRIBE_STRUCT(ManifoldCapacity, (), (label, n_points, reduced_dimension, capacity, radius, dimension, inverse_capacity_stderr, interior_fraction, large_dimension_capacity, max_kkt_residual, qp_solved, qp_iterations, status))
 
 /// One projection dimension tried by the simulated capacity.
 struct SimulationStep {
@@ -72,6 +81,7 @@ struct SimulationStep {
   double separable_fraction = 0.0;   ///< p(n), fraction of separable dichotomies
   double standard_error = 0.0;       ///< binomial standard error of p(n)
 };
+BOOST_DESCRIBE_STRUCT(SimulationStep, (), (dimension, separable_fraction, standard_error))
 
 /// Simulated capacity alpha_sim = P / N_c (THEORY.md A.7).
 struct SimulatedCapacity {
@@ -83,13 +93,14 @@ struct SimulatedCapacity {
   std::vector<SimulationStep> steps;  ///< every dimension tried, in order
   Status status = Status::converged;  ///< bracketed_only when the bisection budget ran out
 };
+BOOST_DESCRIBE_STRUCT(SimulatedCapacity, (), (capacity, critical_dimension, lower_dimension, upper_dimension, repetitions, steps, status))
 
 /// Result of estimate_capacity.
 struct CapacityResult {
   double capacity = std::numeric_limits<double>::quiet_NaN();   ///< harmonic mean of alpha_mu
   double radius = std::numeric_limits<double>::quiet_NaN();     ///< arithmetic mean of R_M
   double dimension = std::numeric_limits<double>::quiet_NaN();  ///< arithmetic mean of D_M
-  /// Mean |correlation| of centers before removal (NaN when center_correlation = "off").
+  /// Mean |correlation| of centers before removal (NaN when center_correlation = off).
   double center_correlation = std::numeric_limits<double>::quiet_NaN();
   /// Mean |correlation| of the residual centers after removal (NaN when off).
   double residual_center_correlation = std::numeric_limits<double>::quiet_NaN();
@@ -102,8 +113,9 @@ struct CapacityResult {
   std::int64_t qp_solved = 0;                   ///< QPs solved over all manifolds
   double seconds = 0.0;                         ///< wall time of the anchor-point stage
   double center_correlation_seconds = 0.0;      ///< wall time of center-correlation removal
-  CapacityOptions options_used;                 ///< options as used, seed included
+  CapacityOptions options;                 ///< options as used, seed included
 };
+BOOST_DESCRIBE_STRUCT(CapacityResult, (), (capacity, radius, dimension, center_correlation, residual_center_correlation, center_rank, large_dimension_capacity, manifolds, simulated, status, max_kkt_residual, qp_solved, seconds, center_correlation_seconds, options))
 
 /// Mean-field capacity of every manifold of `dataset` with Gaussian samples drawn from
 /// Rng::for_item(options.seed, Stream::capacity_sample, manifold index).
@@ -120,10 +132,5 @@ CapacityResult estimate_capacity(const data::ManifoldDataset& dataset, const Cap
 ManifoldCapacity analyze_anchor_points(const Eigen::Ref<const Eigen::MatrixXd>& points,
                                        const Eigen::Ref<const Eigen::MatrixXd>& samples, double margin,
                                        double qp_tolerance = 1e-13, int max_qp_iterations = 5000);
-
-/// JSON with keys capacity, radius, dimension, center_correlation, center_rank (null when
-/// off), residual_center_correlation, large_dimension_capacity, manifolds, simulated (null
-/// unless asked), status, diagnostics, options, version.
-nlohmann::json to_json(const CapacityResult& result);
 
 }  // namespace neurogeom::manifold

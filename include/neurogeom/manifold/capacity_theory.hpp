@@ -3,6 +3,9 @@
 /// Analytic capacities: Gardner's capacity of points, the exact capacity of L2 balls, and
 /// the large-D approximation (THEORY.md A.2, A.8, A.9).
 
+#include <vector>
+
+#include "neurogeom/core/describe.hpp"
 #include "neurogeom/core/gaussian.hpp"
 
 namespace neurogeom::manifold {
@@ -22,5 +25,39 @@ double ball_capacity(double margin, double radius, int dimension);
 /// fractional, as anchor dimensions are.
 double large_dimension_capacity(double margin, double radius, double dimension);
 
+/// Options of ball_capacity_table: one margin, every radius x dimension pair.
+struct BallCapacityOptions {
+  /// Margin kappa >= 0, finite.
+  double margin = 0.0;
+  /// Ball radii R, each >= 0 and finite.
+  std::vector<double> radius;
+  /// Ball dimensions D, each an integer >= 1 for the exact ball.
+  std::vector<double> dimension;
+
+  /// Throws InvalidArgument naming the field and value when an option is out of range.
+  void validate() const;
+};
+BOOST_DESCRIBE_STRUCT(BallCapacityOptions, (), (margin, radius, dimension))
+
+/// One ball of the table.
+struct BallCapacity {
+  double radius = 0.0;                    ///< R
+  double dimension = 0.0;                 ///< D
+  double ball_capacity = 0.0;             ///< exact alpha_B(kappa, R, D)
+  double large_dimension_capacity = 0.0;  ///< alpha_0(kappa_M), the large-D approximation
+};
+BOOST_DESCRIBE_STRUCT(BallCapacity, (), (radius, dimension, ball_capacity, large_dimension_capacity))
+
+/// Result of ball_capacity_table.
+struct BallCapacityTable {
+  double margin = 0.0;            ///< kappa
+  double gardner_capacity = 0.0;  ///< alpha_0(kappa) of points
+  std::vector<BallCapacity> balls;  ///< every radius x dimension, radius outermost
+  BallCapacityOptions options;    ///< options as used
+};
+BOOST_DESCRIBE_STRUCT(BallCapacityTable, (), (margin, gardner_capacity, balls, options))
+
+/// The analytic capacities of points and of every ball of `options`.
+BallCapacityTable ball_capacity_table(const BallCapacityOptions& options);
 
 }  // namespace neurogeom::manifold

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 
+#include "neurogeom/core/describe.hpp"
 #include "neurogeom/data/dataset.hpp"
 
 namespace neurogeom::manifold {
@@ -22,6 +22,7 @@ struct GeometryOptions {
   /// Throws InvalidArgument naming the field and value when an option is out of range.
   void validate() const;
 };
+BOOST_DESCRIBE_STRUCT(GeometryOptions, (), (variance_fraction, num_threads))
 
 /// Geometry of one class manifold.
 struct ManifoldGeometry {
@@ -32,6 +33,7 @@ struct ManifoldGeometry {
   double participation_ratio = 0.0;       ///< (sum lambda)^2 / sum lambda^2 of the class covariance
   int explained_variance_dimension = 0;   ///< smallest k whose top-k PCs hold >= variance_fraction
 };
+BOOST_DESCRIBE_STRUCT(ManifoldGeometry, (), (label, n_points, center_norm, radius, participation_ratio, explained_variance_dimension))
 
 /// Result of compute_geometry.
 struct GeometryResult {
@@ -39,15 +41,12 @@ struct GeometryResult {
   int explained_variance_dimension = 0;  ///< explained-variance dimension of all points
   double center_correlation = 0.0;       ///< mean |cos| between distinct class means, relative to g
   std::vector<ManifoldGeometry> manifolds;  ///< one entry per class, in label order
-  GeometryOptions options_used;          ///< options as used
+  GeometryOptions options;          ///< options as used
 };
+BOOST_DESCRIBE_STRUCT(GeometryResult, (), (participation_ratio, explained_variance_dimension, center_correlation, manifolds, options))
 
 /// Computes the geometry of every class and of the pooled data.
 GeometryResult compute_geometry(const data::ManifoldDataset& dataset, const GeometryOptions& options = {});
-
-/// JSON object with snake_case keys: participation_ratio, explained_variance_dimension,
-/// center_correlation, manifolds, options, version.
-nlohmann::json to_json(const GeometryResult& result);
 
 /// Mean absolute cosine between distinct rows of `centers` (each already relative to the
 /// global mean): the center correlation of Cohen et al. (2020).

@@ -19,8 +19,8 @@
 #include <vector>
 
 #include <Eigen/Core>
-#include <nlohmann/json.hpp>
 
+#include "neurogeom/core/describe.hpp"
 #include "neurogeom/core/linalg.hpp"
 #include "neurogeom/core/status.hpp"
 
@@ -55,6 +55,7 @@ struct MlpOptions {
   /// Throws InvalidArgument naming the field and value when an option is out of range.
   void validate() const;
 };
+BOOST_DESCRIBE_STRUCT(MlpOptions, (), (hidden_widths, epochs, batch_size, learning_rate, momentum, weight_decay, rows_per_block, seed, num_threads))
 
 /// A fully connected ReLU network. Layer l maps rows h_{l} (samples x fan_in) to
 /// h_{l} W_l + b_l; every layer but the last is followed by a ReLU.
@@ -73,6 +74,7 @@ struct Mlp {
   /// Number of hidden ReLU layers.
   std::size_t num_hidden_layers() const { return weights.empty() ? 0 : weights.size() - 1; }
 };
+BOOST_DESCRIBE_STRUCT(Mlp, (), (weights, biases, class_labels))
 
 /// Result of train_classifier.
 struct TrainResult {
@@ -90,8 +92,9 @@ struct TrainResult {
   /// Wall-clock seconds spent training.
   double wall_seconds = 0.0;
   /// Options as used.
-  MlpOptions options_used;
+  MlpOptions options;
 };
+BOOST_DESCRIBE_STRUCT(TrainResult, (), (network, epoch_loss, epoch_accuracy, status, wall_seconds, options))
 
 /// Loss and gradient of the cross-entropy (plus weight decay) of a network on a batch.
 struct MlpGradient {
@@ -135,9 +138,5 @@ double accuracy(const Mlp& network, const Eigen::Ref<const Eigen::MatrixXd>& poi
 /// (not original labels). Used by training and by the finite-difference test.
 MlpGradient loss_and_gradient(const Mlp& network, const Eigen::Ref<const Eigen::MatrixXd>& points,
                               const std::vector<int>& class_indices, double weight_decay);
-
-/// JSON with snake_case keys: layer_widths, class_labels, epoch_loss, epoch_accuracy,
-/// status, wall_seconds, options, version. The weights are not included.
-nlohmann::json to_json(const TrainResult& result);
 
 }  // namespace neurogeom::nets

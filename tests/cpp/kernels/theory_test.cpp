@@ -6,6 +6,7 @@
 
 #include "neurogeom/core/error.hpp"
 #include "neurogeom/core/rng.hpp"
+#include "neurogeom/io/csv.hpp"
 #include "neurogeom/kernels/theory.hpp"
 #include "test_support.hpp"
 
@@ -216,7 +217,7 @@ TEST(TheorySweep, RowsMatchSingleSolves) {
     const TheoryResult r = solve_theory(d.x_train, d.y_train, d.x_test, d.y_test, o);
     EXPECT_DOUBLE_EQ(row.generalization_error, r.generalization_error);
   }
-  const std::string csv = to_csv(rows);
+  const std::string csv = io::to_csv(rows);
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 17);
 }
 

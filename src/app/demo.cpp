@@ -1,4 +1,4 @@
-#include "neurogeom/analysis/demo.hpp"
+#include "neurogeom/app/demo.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,8 @@
 
 #include <fmt/format.h>
 
-#include "neurogeom/analysis/layers.hpp"
+#include "neurogeom/app/analyze.hpp"
+#include "neurogeom/io/json.hpp"
 #include "neurogeom/core/error.hpp"
 #include "neurogeom/core/log.hpp"
 #include "neurogeom/core/rng.hpp"
@@ -16,11 +17,14 @@
 #include "neurogeom/langevin/width_sweep.hpp"
 #include "neurogeom/nets/mlp.hpp"
 
-namespace neurogeom::analysis {
+namespace neurogeom::app {
+
+using analysis::AnalyzeOptions;
+using analysis::ConditionResult;
+using analysis::Layer;
+using analysis::analyze_condition;
 
 void DemoOptions::validate() const {
-  NEUROGEOM_THROW_IF_NOT(dataset == "auto" || dataset == "fashion-mnist" || dataset == "digits",
-                         fmt::format("dataset must be 'auto', 'fashion-mnist' or 'digits', got '{}'", dataset));
   NEUROGEOM_THROW_IF_NOT(train_per_class >= 10, fmt::format("train_per_class must be >= 10, got {}", train_per_class));
   NEUROGEOM_THROW_IF_NOT(test_per_class >= 6, fmt::format("test_per_class must be >= 6, got {}", test_per_class));
   NEUROGEOM_THROW_IF_NOT(epochs >= 1, fmt::format("epochs must be >= 1, got {}", epochs));
@@ -59,7 +63,7 @@ void take(const data::LabelledPoints& source, int per_class, const std::set<std:
 Split load_split(const DemoOptions& o, const std::set<std::int64_t>& trained, const std::set<std::int64_t>& all) {
   Split s;
   const bool have_fashion = std::filesystem::exists(std::string(data::kFashionMnistDirectory) + "/t10k-images-idx3-ubyte.gz");
-  const bool fashion = o.dataset == "fashion-mnist" || (o.dataset == "auto" && have_fashion);
+  const bool fashion = o.dataset == DemoDataset::fashion_mnist || (o.dataset == DemoDataset::automatic && have_fashion);
   if (fashion) {
     s.name = "Fashion-MNIST";
     const data::LabelledPoints train = data::load_fashion_mnist(data::kFashionMnistDirectory, "train", o.train_per_class);
@@ -140,14 +144,20 @@ nlohmann::json theory_section(const DemoOptions& o, const Split& split) {
   for (Eigen::Index k = 0; k < test_count; ++k)
     x_test.row(k) = x.row(order[train_count + k]), y_test(k) = y(order[train_count + k]);
 
+  // T = 1 lets short chains equilibrate: the prior-driven relaxation takes ~sigma^2/(T eta)
+  // steps (docs/validation-bpkr.md). About 60 s for P = 180, N_0 = 196, 300 test points.
   langevin::WidthSweepOptions sweep;
   sweep.seed = o.seed;
   sweep.num_threads = o.num_threads;
+  sweep.langevin.temperature = 1.0;
+  sweep.langevin.burn_in = 2000;
+  sweep.langevin.num_steps = 2500;
+  sweep.langevin.precision = langevin::Precision::float32;
   if (o.quick) {
     sweep.widths = {30, 60};
-    sweep.burn_in = 300;
-    sweep.num_steps = 300;
-    sweep.num_chains = 2;
+    sweep.langevin.burn_in = 300;
+    sweep.langevin.num_steps = 300;
+    sweep.langevin.num_chains = 2;
   }
   const langevin::WidthSweepResult r = langevin::width_sweep(x_train, y_train, x_test, y_test, sweep);
   nlohmann::json widths = nlohmann::json::array(), theory_error = nlohmann::json::array(),
@@ -163,8 +173,8 @@ nlohmann::json theory_section(const DemoOptions& o, const Split& split) {
   }
   return {{"title", fmt::format("Deep linear network (L = {}) on {} class {} vs {}: P = {}, N0 = {}, T = {}, "
                                 "sigma^2 = {}",
-                                r.options_used.depth, split.name, class_a, class_b, x_train.rows(), x_train.cols(),
-                                r.options_used.temperature, r.options_used.prior_variance)},
+                                r.options.langevin.depth, split.name, class_a, class_b, x_train.rows(), x_train.cols(),
+                                r.options.langevin.temperature, r.options.langevin.prior_variance)},
           {"widths", widths},
           {"theory_error", theory_error},
           {"theory_bias", theory_bias},
@@ -172,12 +182,12 @@ nlohmann::json theory_section(const DemoOptions& o, const Split& split) {
           {"simulated_error", simulated},
           {"simulated_stderr", stderr_},
           {"nngp_error", r.nngp_error},
-          {"details", langevin::to_json(r)}};
+          {"details", io::to_json(r)}};
 }
 
 }  // namespace
 
-std::string run_demo(const DemoOptions& options) {
+DemoResult run_demo(const DemoOptions& options) {
   options.validate();
   DemoOptions o = options;
   if (o.quick) {
@@ -213,7 +223,9 @@ std::string run_demo(const DemoOptions& options) {
   AnalyzeOptions analyze;
   analyze.seed = o.seed;
   analyze.num_threads = o.num_threads;
-  if (o.quick) analyze.samples = 40, analyze.episodes = 5, analyze.dimension_draws = 1;
+  analyze.capacity.samples = 100;
+  analyze.dimension_scaling.draws = 2;
+  if (o.quick) analyze.capacity.samples = 40, analyze.fewshot.episodes = 5, analyze.dimension_scaling.draws = 1;
   const std::vector<std::int64_t> trained_list(trained.begin(), trained.end());
   const std::vector<Layer> after = named_layers(nets::layer_activations(trained_net.network, split.test_points));
   const std::vector<Layer> before = named_layers(nets::layer_activations(untrained, split.test_points));
@@ -242,9 +254,13 @@ std::string run_demo(const DemoOptions& options) {
                   fmt::join(novel, ", "), split.test_labels.size() / all.size())};
   nlohmann::json doc = analysis_document(fmt::format("neurogeom demo: representations of a ReLU network on {}", split.name),
                                          layer_names, conditions, analyze, theory, notes);
-  doc["training"] = nets::to_json(trained_net);
+  doc["training"] = io::to_json(trained_net);
+  doc["training"].erase("network");  // the weights stay out of the document
+  std::vector<Eigen::Index> layer_widths{split.train_points.cols()};
+  for (const auto& w : trained_net.network.weights) layer_widths.push_back(w.cols());
+  doc["training"]["layer_widths"] = layer_widths;
   doc["training"]["held_out_accuracy"] = test_accuracy;
-  return write_outputs(doc, o.out_directory);
+  return {write_outputs(doc, o.out), doc};
 }
 
-}  // namespace neurogeom::analysis
+}  // namespace neurogeom::app

@@ -5,9 +5,11 @@
 
 #include "neurogeom/core/error.hpp"
 #include "neurogeom/data/readers.hpp"
-#include "neurogeom/fewshot/zeroshot.hpp"
+#include "neurogeom/io/prototypes.hpp"
 
-namespace neurogeom::fewshot {
+namespace neurogeom::io {
+
+using fewshot::ZeroshotPrototypes;
 namespace {
 
 RowMatrixXd as_matrix(const data::NumericArray& array, const std::string& where) {
@@ -52,4 +54,4 @@ ZeroshotPrototypes read_zeroshot_prototypes(const std::string& path) {
   return p;
 }
 
-}  // namespace neurogeom::fewshot
+}  // namespace neurogeom::io

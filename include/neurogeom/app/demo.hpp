@@ -10,14 +10,28 @@
 #include <string>
 #include <vector>
 
-namespace neurogeom::analysis {
+#include <nlohmann/json.hpp>
+
+#include "neurogeom/core/describe.hpp"
+
+#include "neurogeom/core/describe.hpp"
+
+namespace neurogeom::app {
+
+/// The image set of the demo.
+enum class DemoDataset {
+  automatic,      ///< Fashion-MNIST when installed, else the bundled digits
+  fashion_mnist,  ///< Debian's dataset-fashion-mnist
+  digits,         ///< the bundled UCI digits (data/digits.csv.gz)
+};
+BOOST_DESCRIBE_ENUM(DemoDataset, automatic, fashion_mnist, digits)
 
 /// Options of run_demo.
 struct DemoOptions {
   /// Output directory for results.json and index.html.
-  std::string out_directory = "demo_output";
-  /// "auto" (Fashion-MNIST when installed, else digits), "fashion-mnist" or "digits".
-  std::string dataset = "auto";
+  std::string out = "demo_output";
+  /// Image set: Fashion-MNIST when installed, else the bundled digits (automatic), or one of them.
+  DemoDataset dataset = DemoDataset::automatic;
   /// Directory of the bundled data (digits.csv.gz).
   std::string data_directory = "data";
   /// Training images per trained class, >= 10.
@@ -42,8 +56,15 @@ struct DemoOptions {
   /// Throws InvalidArgument naming the field and value when an option is out of range.
   void validate() const;
 };
+BOOST_DESCRIBE_STRUCT(DemoOptions, (), (out, dataset, data_directory, train_per_class, test_per_class, hidden_widths, epochs, trained_classes, theory, quick, seed, num_threads))
 
-/// Runs the demo; returns the path of index.html. Progress goes to the progress sink.
-std::string run_demo(const DemoOptions& options);
+/// What the demo wrote.
+struct DemoResult {
+  std::string html_path;     ///< path of index.html
+  nlohmann::json document;   ///< the analysis document (also in results.json)
+};
 
-}  // namespace neurogeom::analysis
+/// Runs the demo and writes its report. Progress goes to the progress sink.
+DemoResult run_demo(const DemoOptions& options);
+
+}  // namespace neurogeom::app

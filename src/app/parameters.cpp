@@ -1,0 +1,109 @@
+#include "neurogeom/app/parameters.hpp"
+
+#include <cstdint>
+#include <type_traits>
+
+#include "neurogeom/app/analyze.hpp"
+#include "neurogeom/app/demo.hpp"
+#include "neurogeom/app/task.hpp"
+#include "neurogeom/data/readers.hpp"
+#include "neurogeom/fewshot/dimension.hpp"
+#include "neurogeom/fewshot/fewshot.hpp"
+#include "neurogeom/fewshot/zeroshot.hpp"
+#include "neurogeom/io/field_docs.hpp"
+#include "neurogeom/io/json.hpp"
+#include "neurogeom/kernels/nngp.hpp"
+#include "neurogeom/kernels/theory.hpp"
+#include "neurogeom/langevin/sampler.hpp"
+#include "neurogeom/langevin/width_sweep.hpp"
+#include "neurogeom/manifold/capacity.hpp"
+#include "neurogeom/manifold/capacity_theory.hpp"
+#include "neurogeom/manifold/geometry.hpp"
+#include "neurogeom/nets/mlp.hpp"
+
+namespace neurogeom::app {
+namespace {
+
+template <typename T>
+std::string type_name() {
+  if constexpr (std::is_same_v<T, bool>) return "bool";
+  else if constexpr (std::is_enum_v<T>) {
+    std::string names;
+    for (const auto& n : enum_names<T>()) names += (names.empty() ? "" : " \\| ") + n;
+    return names;
+  } else if constexpr (std::is_floating_point_v<T>) return "number";
+  else if constexpr (std::is_unsigned_v<T>) return "uint64";
+  else if constexpr (std::is_integral_v<T>) return "integer";
+  else if constexpr (std::is_same_v<T, std::string>) return "string";
+  else if constexpr (io::detail::is_vector<T>::value) return "list of " + type_name<typename T::value_type>();
+  else return "object";
+}
+
+std::string cell(std::string text) {
+  std::string out;
+  for (char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
+template <typename Options>
+void rows(std::string& out, const Options& defaults, const std::string& prefix) {
+  const io::StructDoc& docs = io::struct_doc<Options>();
+  for_each_field(defaults, [&](const char* name, const auto& member) {
+    using T = std::decay_t<decltype(member)>;
+    if constexpr (is_described_struct_v<T>) {
+      rows(out, member, prefix + name + ".");
+    } else {
+      std::string flag = std::string("--") + prefix + name;
+      if (std::string(name) == "num_threads") flag = "--threads";
+      if (!prefix.empty() && (std::string(name) == "seed" || std::string(name) == "num_threads"))
+        flag = "(the composite's own)";
+      std::string def = io::to_json(member).dump();
+      out += "| `" + prefix + name + "` | `" + flag + "` | " + type_name<T>() + " | `" + cell(def) + "` | " +
+             cell(docs.field(name)) + " |\n";
+    }
+  });
+}
+
+template <typename Options>
+void section(std::string& out, const std::string& title, const std::string& where) {
+  const io::StructDoc& docs = io::struct_doc<Options>();
+  out += "## " + title + "\n\n" + docs.name + " (" + where + "): " + docs.doc + "\n\n";
+  out += "| option (JSON key, Python keyword) | CLI flag | type | default | meaning and valid range |\n";
+  out += "|---|---|---|---|---|\n";
+  rows(out, Options{}, "");
+  out += "\n";
+}
+
+}  // namespace
+
+std::string parameters_markdown() {
+  std::string out =
+      "# Parameters\n\n"
+      "Every option of every analysis, generated from the options structs' field lists by "
+      "`neurogeom parameters` (docs/architecture.md); tests/python/test_parameters.py checks that this "
+      "page matches the code. The option name is the same in C++, JSON (`options` of every result), "
+      "Python keyword arguments and the CLI (`--name`; the dashed spelling `--na-me` is accepted too). "
+      "Options of a composite analysis's parts are nested: `capacity.samples` in JSON, "
+      "`capacity={\"samples\": 100}` in Python, `--capacity.samples 100` on the command line.\n\n";
+  section<data::DatasetReadOptions>(out, "Reading data (every subcommand with DATA)", "neurogeom/data/readers.hpp");
+  section<manifold::GeometryOptions>(out, "geometry", "neurogeom/manifold/geometry.hpp");
+  section<manifold::CapacityOptions>(out, "capacity", "neurogeom/manifold/capacity.hpp");
+  section<manifold::BallCapacityOptions>(out, "capacity-theory", "neurogeom/manifold/capacity_theory.hpp");
+  section<fewshot::FewshotOptions>(out, "fewshot", "neurogeom/fewshot/fewshot.hpp");
+  section<fewshot::DimensionScalingOptions>(out, "dimension scaling (`fewshot --dimension-scaling`, prefix `dimension_scaling.` on the CLI)",
+                                            "neurogeom/fewshot/dimension.hpp");
+  section<fewshot::ZeroshotOptions>(out, "zeroshot", "neurogeom/fewshot/zeroshot.hpp");
+  section<TaskOptions>(out, "the task of theory and langevin", "neurogeom/app/task.hpp");
+  section<kernels::TheoryOptions>(out, "theory", "neurogeom/kernels/theory.hpp");
+  section<kernels::TheorySweepOptions>(out, "theory --sweep (prefix `sweep.` on the CLI)", "neurogeom/kernels/theory.hpp");
+  section<kernels::NngpOptions>(out, "nngp_kernel (Python)", "neurogeom/kernels/nngp.hpp");
+  section<langevin::LangevinOptions>(out, "langevin", "neurogeom/langevin/sampler.hpp");
+  section<langevin::WidthSweepOptions>(out, "width_sweep (Python)", "neurogeom/langevin/width_sweep.hpp");
+  section<nets::MlpOptions>(out, "train_classifier (Python)", "neurogeom/nets/mlp.hpp");
+  section<AnalyzeRequest>(out, "analyze: inputs and outputs", "neurogeom/app/analyze.hpp");
+  section<analysis::AnalyzeOptions>(out, "analyze", "neurogeom/analysis/layers.hpp");
+  section<DemoOptions>(out, "demo", "neurogeom/app/demo.hpp");
+  return out;
+}
+
+}  // namespace neurogeom::app
