@@ -1,4 +1,4 @@
-"""Few-shot and zero-shot learning from manifold geometry (docs/fewshot.md; THEORY.md C).
+"""Few-shot and zero-shot learning from manifold geometry (docs/fewshot.md).
 
 Sorscher, Ganguli & Sompolinsky, PNAS 119(43) e2200800119 (2022). Every pairwise matrix is
 K x K with row a = test concept, column b = competitor, and NaN on the diagonal.

@@ -137,7 +137,7 @@ def test_dimension_scaling_projection_law():
     d = r.full_dimension
     law = d / (1 + d / np.array([20, 40, 80, 160]))
     # THEORY.md B: the law holds within 3 % for Gaussian projections. At M = D/2 it is itself
-    # about 2 % high (THEORY.md: 16.3 measured vs 16.7 at M = D_inf/2); 16 draws x 2 classes
+    # about 2 % high (docs/geometry.md#random-projection-law: 16.3 measured vs 16.7 at M = D_inf/2); 16 draws x 2 classes
     # bring the Monte-Carlo SE of D(20) to ~0.35 %, so 3 % leaves > 2 SE of margin.
     np.testing.assert_allclose(r.projection_dimension, law, rtol=0.03)
     assert r.projection_fit.slope == pytest.approx(1.0, abs=0.1)
