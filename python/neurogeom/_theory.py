@@ -1,4 +1,4 @@
-"""Wide-network theory (THEORY.md D): NNGP kernels, BPKR theory and the Langevin sampler.
+"""Wide-network theory (docs/theory.md): NNGP kernels, BPKR theory and the Langevin sampler.
 
 All arrays have samples as rows. Inputs are converted to C-contiguous float64 once.
 """
@@ -52,7 +52,7 @@ def _data(X, y, X_test, y_test):
 
 
 def nngp_kernel(X1, X2=None, **options):
-    """NNGP output kernel K_f between the rows of X1 and X2 (THEORY.md D.2).
+    """NNGP output kernel K_f between the rows of X1 and X2 (docs/theory.md#nngp-kernels).
 
     Options: activation ("relu"; or "linear", "erf"), depth (1), prior_variance (1.0).
     """
@@ -62,7 +62,7 @@ def nngp_kernel(X1, X2=None, **options):
 
 
 def theory(X, y, X_test=None, y_test=None, strict=False, **options):
-    """BPKR theory of a deep network (Li & Sompolinsky 2021; THEORY.md D.3-D.5, D.7).
+    """BPKR theory of a deep network (Li & Sompolinsky 2021; docs/theory.md#bpkr-saddle-point, #zero-temperature, #predictor-statistics, #heuristic-relu-extension).
 
     Returns order parameters u_l, test-point mean and variance, bias/variance/generalization
     error, predicted hidden kernel (L = 1) and weight norms. Options: depth (1), widths ([100]),
@@ -86,7 +86,7 @@ def theory_sweep(X, y, X_test, y_test, **options):
 
 
 def langevin(X, y, X_test=None, y_test=None, strict=False, **options):
-    """Discrete Langevin sampling of a fully connected network's posterior (THEORY.md D.1).
+    """Discrete Langevin sampling of a fully connected network's posterior (docs/theory.md#network-and-conventions).
 
     Options: activation ("linear" or "relu"), depth (1), widths ([100]), prior_variance (1.0),
     temperature (0.05), step_size (0 = automatic), step_fraction (0.2), burn_in (5000),
