@@ -1,4 +1,4 @@
-"""D.6 checklist for the largest disagreement of docs/validation-bpkr.md (L = 1, sigma2 = 1,
+"""docs/validation-bpkr.md#protocol checklist for the largest disagreement of docs/validation-bpkr.md (L = 1, sigma2 = 1,
 N = 200): longer burn-in, halved step, float64. PYTHONPATH=build/python /usr/bin/python3 scripts/bpkr_checks.py"""
 import sys, time
 sys.path.insert(0, __file__.rsplit("/", 1)[0])

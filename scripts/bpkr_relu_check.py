@@ -1,4 +1,4 @@
-"""Heuristic ReLU extension (THEORY.md D.7) against Langevin simulation of ReLU networks on the
+"""Heuristic ReLU extension (docs/theory.md#heuristic-relu-extension) against Langevin simulation of ReLU networks on the
 task of docs/validation-bpkr.md. PYTHONPATH=build/python /usr/bin/python3 scripts/bpkr_relu_check.py"""
 import sys
 

@@ -1,5 +1,5 @@
 """BPKR theory against Langevin simulation on Fashion-MNIST T-shirt (0) vs shirt (6)
-(issue 5, item 4; THEORY.md D.6). Prints a Markdown table (recorded in docs/validation-bpkr.md).
+(issue 5, item 4; docs/validation-bpkr.md#protocol). Prints a Markdown table (recorded in docs/validation-bpkr.md).
 
     PYTHONPATH=build/python /usr/bin/python3 scripts/validate_bpkr.py [--quick]
 """

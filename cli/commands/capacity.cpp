@@ -1,5 +1,5 @@
 // neurogeom capacity DATA and neurogeom capacity-theory: mean-field manifold capacity
-// (issue 3; THEORY.md A).
+// (issue 3; docs/capacity.md).
 #include <cmath>
 #include <cstdio>
 

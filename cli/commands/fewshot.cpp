@@ -1,4 +1,4 @@
-// neurogeom fewshot DATA: measured and predicted m-shot errors (issue 4; THEORY.md C.2-C.4, C.6).
+// neurogeom fewshot DATA: measured and predicted m-shot errors (issue 4; docs/fewshot.md#measured-errors, #concept-and-pair-geometry, #snr-theory, #dimension-against-sampled-units).
 #include <cstdio>
 
 #include <fmt/format.h>

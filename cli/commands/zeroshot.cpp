@@ -1,5 +1,5 @@
 // neurogeom zeroshot DATA --prototypes P.npz: zero-shot learning from another modality
-// (issue 4; THEORY.md C.5).
+// (issue 4; docs/fewshot.md#zero-shot-learning).
 #include <cstdio>
 
 #include <fmt/format.h>

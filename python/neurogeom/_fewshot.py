@@ -1,4 +1,4 @@
-"""Few-shot and zero-shot learning from manifold geometry (docs/fewshot.md; THEORY.md C).
+"""Few-shot and zero-shot learning from manifold geometry (docs/fewshot.md).
 
 Sorscher, Ganguli & Sompolinsky, PNAS 119(43) e2200800119 (2022). Every pairwise matrix is
 K x K with row a = test concept, column b = competitor, and NaN on the diagonal.
@@ -25,7 +25,7 @@ def fewshot(X, y=None, **options):
 
 
 def zeroshot(X, y=None, *, train_source, train_target, novel_source, novel_labels=None, **options):
-    """Zero-shot 2-way and top-k accuracy from another modality's prototypes (THEORY.md C.5).
+    """Zero-shot 2-way and top-k accuracy from another modality's prototypes (docs/fewshot.md#zero-shot-learning).
 
     X, y: the novel classes' points. train_source (K_train x d) and train_target
     (K_train x N, the training classes' centroids in the data space) fit the map;
@@ -40,7 +40,7 @@ def zeroshot(X, y=None, *, train_source, train_target, novel_source, novel_label
 
 def dimension_scaling(X, y=None, **options):
     """Class dimension D(M) on M random units and M random projections, with the fit
-    1/D(M) = 1/D_inf + slope/M (THEORY.md B, C.6).
+    1/D(M) = 1/D_inf + slope/M (docs/geometry.md#random-projection-law, docs/fewshot.md#dimension-against-sampled-units).
 
     """
     return _core.dimension_scaling(as_dataset(X, y), make_options(_core.DimensionScalingOptions,

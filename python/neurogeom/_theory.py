@@ -1,4 +1,4 @@
-"""Wide-network theory (THEORY.md D): NNGP kernels, BPKR theory and the Langevin sampler.
+"""Wide-network theory (docs/theory.md): NNGP kernels, BPKR theory and the Langevin sampler.
 
 All arrays have samples as rows. Inputs are converted to C-contiguous float64 once.
 """
@@ -38,14 +38,14 @@ def _data(X, y, X_test, y_test):
 
 
 def nngp_kernel(X1, X2=None, **options):
-    """NNGP output kernel K_f between the rows of X1 and X2 (THEORY.md D.2)."""
+    """NNGP output kernel K_f between the rows of X1 and X2 (docs/theory.md#nngp-kernels)."""
     X1 = _matrix(X1, "X1")
     X2 = X1 if X2 is None else _matrix(X2, "X2")
     return _core.nngp_kernel(X1, X2, make_options(_core.NngpOptions, "nngp_kernel", _convert(options)))
 
 
 def theory(X, y, X_test=None, y_test=None, strict=False, **options):
-    """BPKR theory of a deep network (Li & Sompolinsky 2021; THEORY.md D.3-D.5, D.7).
+    """BPKR theory of a deep network (Li & Sompolinsky 2021; docs/theory.md#bpkr-saddle-point, #zero-temperature, #predictor-statistics, #heuristic-relu-extension).
 
     Returns order parameters u_l, test-point mean and variance, bias/variance/generalization
     error, predicted hidden kernel (L = 1) and weight norms. strict=True raises RuntimeError unless converged.
@@ -67,7 +67,7 @@ def theory_sweep(X, y, X_test, y_test, **options):
 
 
 def langevin(X, y, X_test=None, y_test=None, strict=False, **options):
-    """Discrete Langevin sampling of a fully connected network's posterior (THEORY.md D.1)."""
+    """Discrete Langevin sampling of a fully connected network's posterior (docs/theory.md#network-and-conventions)."""
     result = _core.langevin(*_data(X, y, X_test, y_test),
                             make_options(_core.LangevinOptions, "langevin", _convert(options)))
     if strict and result.status != "converged":

@@ -95,7 +95,7 @@ std::vector<Layer> named_layers(const std::vector<Eigen::MatrixXd>& activations)
 // a deep linear network against width, on a binary task (classes 0 vs 6 of Fashion-MNIST,
 // T-shirt vs shirt, pooled 2x2 to 196 inputs; digits 3 vs 8 otherwise). As in
 // docs/validation-bpkr.md, inputs are centred on the two-class pool and each scaled to squared
-// norm N_0, so K_0(x, x) = 1 (THEORY.md D.2). Standardising each pixel instead divides the
+// norm N_0, so K_0(x, x) = 1 (docs/theory.md#nngp-kernels). Standardising each pixel instead divides the
 // nearly constant border pixels by their tiny training spread; test images, whose border pixels
 // differ, then get huge inputs and the chains are far from equilibrium (errors near 5 for +-1
 // targets).

@@ -1,4 +1,4 @@
-// Dimension against the number of sampled units (THEORY.md B, "Random-projection law"; C.6).
+// Dimension against the number of sampled units (docs/geometry.md#random-projection-law, docs/fewshot.md#dimension-against-sampled-units).
 #include "neurogeom/fewshot/dimension.hpp"
 
 #include <algorithm>
@@ -25,7 +25,7 @@ void DimensionScalingOptions::validate() const {
 DimensionFit fit_dimension_law(const std::vector<int>& unit_counts, const std::vector<double>& dimensions) {
   NEUROGEOM_THROW_IF_NOT(unit_counts.size() == dimensions.size() && unit_counts.size() >= 2,
                          "the dimension fit needs at least 2 unit counts with one dimension each");
-  // 1/D(M) = 1/D_inf + slope / M (THEORY.md B; C.6: least squares of 1/D against 1/M).
+  // 1/D(M) = 1/D_inf + slope / M (docs/geometry.md#random-projection-law, docs/fewshot.md#dimension-against-sampled-units: least squares of 1/D against 1/M).
   const double n = static_cast<double>(unit_counts.size());
   double sx = 0, sy = 0, sxx = 0, sxy = 0;
   for (std::size_t i = 0; i < unit_counts.size(); ++i) {

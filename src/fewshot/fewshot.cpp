@@ -1,4 +1,4 @@
-// Few-shot learning: measured episode errors and the SNR theory (THEORY.md C.2, C.4).
+// Few-shot learning: measured episode errors and the SNR theory (docs/fewshot.md#measured-errors, #snr-theory).
 #include "neurogeom/fewshot/fewshot.hpp"
 
 #include "fewshot/detail/pair_statistics.hpp"
@@ -42,7 +42,7 @@ inline std::int64_t half_units(double own, double other) {  // distances: error 
 }
 
 // One episode for shot count m: draws training sets for all classes, then tests every
-// class against every other (THEORY.md C.2).
+// class against every other (docs/fewshot.md#measured-errors).
 void run_episode(const data::ManifoldDataset& dataset, const FewshotOptions& options, int shots, Rng& rng,
                  EpisodeCounts& counts, std::vector<std::int64_t>& test_points, std::atomic<bool>& svm_capped) {
   const std::size_t k = dataset.num_manifolds();
@@ -236,7 +236,7 @@ void FewshotOptions::validate() const {
 double full_snr(double signal, double bias, double signal_noise_overlap, double signal_noise_overlap_b,
                 double noise_noise_overlap, double dimension_a, double dimension_b, int shots, RhoVariant rho_variant,
                 bool finite_sample_factor, double points_a, double points_b) {
-  // THEORY.md C.4, full form: exact second moments of the margin for Gaussian clouds.
+  // docs/fewshot.md#full-snr: exact second moments of the margin for Gaussian clouds.
   const double m = shots;
   const double rho = bias + 1.0;
   const double rho_term = rho_variant == RhoVariant::squared ? rho * rho : rho;
@@ -253,7 +253,7 @@ double full_snr(double signal, double bias, double signal_noise_overlap, double 
 
 double main_snr(double signal, double bias, double signal_noise_overlap, double signal_noise_overlap_b,
                 double dimension_a, int shots) {
-  // PNAS 2022 Eq. 1 (THEORY.md C.4, main-text form), with D_a of the test manifold.
+  // PNAS 2022 Eq. 1 (docs/fewshot.md#main-text-snr), with D_a of the test manifold.
   const double m = shots;
   return 0.5 * (signal + bias / m) /
          std::sqrt(1.0 / (dimension_a * m) + signal_noise_overlap + signal_noise_overlap_b / m);
@@ -286,7 +286,7 @@ FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const Fewsh
   result.mean_dimension = result.classes.dimension.mean();
   result.mean_radius = result.classes.radius.mean();
 
-  // k-way theory (THEORY.md C.4): for each class a and random rival set B, the Gram
+  // k-way theory (docs/fewshot.md#k-way-theory): for each class a and random rival set B, the Gram
   // Delta_ab^T Sigma_a Delta_ac / R_a^4 of the shared test noise, from one P x K product.
   const int rivals_per_set = options.ways - 1;
   const int draws = options.kway_theory_draws;

@@ -1,4 +1,4 @@
-// Per-class and per-pair geometry of the few-shot SNR theory (THEORY.md C.3), computed
+// Per-class and per-pair geometry of the few-shot SNR theory (docs/fewshot.md#concept-and-pair-geometry), computed
 // without any N x N matrix of pooled data and without looping over pairs at O(P^2 N).
 #include <algorithm>
 #include <cmath>
@@ -23,7 +23,7 @@ constexpr Eigen::Index kGramTile = 16;
 constexpr Eigen::Index kMaxCovarianceFeatures = 4096;
 
 // Tr(Sigma_a Sigma_b) for all pairs from rank-truncated principal axes:
-// ||W_a^T W_b||_F^2 with W_a = U_a diag(sqrt(lambda^a)) (THEORY.md C.3, "Complexity").
+// ||W_a^T W_b||_F^2 with W_a = U_a diag(sqrt(lambda^a)) (docs/fewshot.md#scale).
 Eigen::MatrixXd overlaps_from_axes(const data::ManifoldDataset& dataset, const RowMatrixXd& centers, int num_threads) {
   const std::size_t k = dataset.num_manifolds();
   const Eigen::Index n = dataset.num_features();

@@ -1,4 +1,4 @@
-// Zero-shot learning from another modality's prototypes (THEORY.md C.5).
+// Zero-shot learning from another modality's prototypes (docs/fewshot.md#zero-shot-learning).
 #include "neurogeom/fewshot/zeroshot.hpp"
 
 #include "fewshot/detail/pair_statistics.hpp"
@@ -53,7 +53,7 @@ AffineMap fit_procrustes(const Eigen::Ref<const RowMatrixXd>& source, const Eige
   const double nx = xc.norm(), ny = yc.norm();
   NEUROGEOM_THROW_IF_NOT(nx > 0, "train_source rows are all identical; the map is undefined");
   NEUROGEOM_THROW_IF_NOT(ny > 0, "train_target rows are all identical; the map is undefined");
-  // THEORY.md C.5: thin SVD of X'^T Y' and O = U V^T (semi-orthogonal, d x N).
+  // docs/fewshot.md#zero-shot-learning: thin SVD of X'^T Y' and O = U V^T (semi-orthogonal, d x N).
   const Eigen::MatrixXd cross = (xc / nx).transpose() * (yc / ny);
   Eigen::JacobiSVD<Eigen::MatrixXd> svd(cross, Eigen::ComputeThinU | Eigen::ComputeThinV);
   const Eigen::MatrixXd rotation = svd.matrixU() * svd.matrixV().transpose();
@@ -171,7 +171,7 @@ ZeroshotResult estimate_zeroshot(const data::ManifoldDataset& novel, const Zeros
       for (Eigen::Index i = 0; i < points.rows(); ++i)
         half_units += distance(i, a) > distance(i, b) ? 2 : (distance(i, a) == distance(i, b) ? 1 : 0);
       r.empirical_error(a, b) = static_cast<double>(half_units) / (2.0 * count);
-      // THEORY.md C.5: SNR = (||y_b - x0||^2 - ||y_a - x0||^2) / (2 sqrt((y_a - y_b)^T Sigma_a (y_a - y_b))).
+      // docs/fewshot.md#zero-shot-learning: SNR = (||y_b - x0||^2 - ||y_a - x0||^2) / (2 sqrt((y_a - y_b)^T Sigma_a (y_a - y_b))).
       const double variance = (z.col(a) - z.col(b)).squaredNorm() / count;
       const double signal = own(b) - own(a);
       // Coinciding prototypes (zero variance and signal) tie every point: SNR 0, error 1/2.

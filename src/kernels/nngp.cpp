@@ -42,7 +42,7 @@ double activation_expectation(Activation activation, double c_xx, double c_yy, d
 
 namespace {
 
-// Runs the recursion of THEORY.md D.2 on the input kernel entries.
+// Runs the recursion of docs/theory.md#nngp-kernels on the input kernel entries.
 double propagate(Activation activation, int depth, double prior_variance, double c_xx, double c_yy, double c_xy) {
   c_xx *= prior_variance;
   c_yy *= prior_variance;

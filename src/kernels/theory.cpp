@@ -26,7 +26,7 @@ namespace neurogeom::kernels {
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
-// Relative eigenvalue threshold below which K is treated as singular (THEORY.md G).
+// Relative eigenvalue threshold below which K is treated as singular (docs/theory.md#numerical-conventions).
 constexpr double kRankThreshold = 1e-10;
 }  // namespace
 
@@ -45,7 +45,7 @@ void TheoryOptions::validate() const {
   NEUROGEOM_THROW_IF_NOT(std::isfinite(temperature) && temperature >= 0,
                          fmt::format("temperature must be >= 0, got {}", temperature));
   NEUROGEOM_THROW_IF_NOT(activation != Activation::erf,
-                         "activation erf is not supported by the scalar theory (THEORY.md D.7); use linear or relu");
+                         "activation erf is not supported by the scalar theory (docs/theory.md#heuristic-relu-extension); use linear or relu");
   NEUROGEOM_THROW_IF_NOT(scan_points >= 10, fmt::format("scan_points must be >= 10, got {}", scan_points));
   NEUROGEOM_THROW_IF_NOT(tolerance > 0, fmt::format("tolerance must be > 0, got {}", tolerance));
   NEUROGEOM_THROW_IF_NOT(max_iterations >= 1, fmt::format("max_iterations must be >= 1, got {}", max_iterations));
@@ -62,7 +62,7 @@ double zero_temperature_order_parameter(double load, double target_norm, double 
   NEUROGEOM_THROW_IF_NOT(target_norm > 0, fmt::format("target_norm must be > 0, got {}", target_norm));
   NEUROGEOM_THROW_IF_NOT(prior_variance > 0, fmt::format("prior_variance must be > 0, got {}", prior_variance));
   NEUROGEOM_THROW_IF_NOT(depth >= 1, fmt::format("depth must be >= 1, got {}", depth));
-  // D.4: F(u) = u^L (u - 1 + alpha) - alpha r_0 / sigma^{2(L+1)} is increasing for
+  // docs/theory.md#zero-temperature: F(u) = u^L (u - 1 + alpha) - alpha r_0 / sigma^{2(L+1)} is increasing for
   // u > max(0, 1 - alpha), negative at the lower end and positive for large u.
   const double rhs = load * target_norm / std::pow(prior_variance, depth + 1);
   NEUROGEOM_THROW_IF_NOT(std::isfinite(rhs) && std::isfinite(load),
@@ -80,7 +80,7 @@ double zero_temperature_order_parameter(double load, double target_norm, double 
 
 namespace {
 
-// The scalar problem of D.3 in the eigenbasis of the base kernel.
+// The scalar problem of docs/theory.md#bpkr-saddle-point in the eigenbasis of the base kernel.
 struct ScalarProblem {
   const Eigen::VectorXd& k;  // eigenvalues of K
   const Eigen::VectorXd& y;  // projections of Y
@@ -88,7 +88,7 @@ struct ScalarProblem {
   double log_prior_scale;    // log sigma^{2(L+1)}
   double temperature;
 
-  // g(c) = sum_i [c k_i/(c k_i + T) - c k_i y_i^2/(c k_i + T)^2] (D.3, step 2).
+  // g(c) = sum_i [c k_i/(c k_i + T) - c k_i y_i^2/(c k_i + T)^2] (docs/theory.md#bpkr-saddle-point, step 2).
   double g(double c) const {
     double sum = 0;
     for (Eigen::Index i = 0; i < k.size(); ++i) {
@@ -111,7 +111,7 @@ struct ScalarProblem {
     }
     return value;
   }
-  // H(u) of D.3 at the u_l implied by c (up to a constant).
+  // H(u) of docs/theory.md#bpkr-saddle-point at the u_l implied by c (up to a constant).
   double action(double c) const {
     const double gc = g(c);
     double h = 0;
@@ -228,7 +228,7 @@ void solve_order_parameters(const Eigen::Ref<const Eigen::VectorXd>& eigenvalues
     result.message = "no root of the order-parameter equation was bracketed";
     return;
   }
-  // Scan for every sign change, refine each by Brent and keep the root of least H (D.3 step 4).
+  // Scan for every sign change, refine each by Brent and keep the root of least H (docs/theory.md#bpkr-saddle-point step 4).
   const int n = options.scan_points;
   double best_action = kInf, best_s = kNaN;
   bool all_converged = true;
@@ -314,7 +314,7 @@ struct Prepared {
 Prepared prepare(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::Ref<const Eigen::VectorXd>& y_train,
                  const Eigen::Ref<const RowMatrixXd>& x_test, Activation activation, int depth) {
   // Base kernel: K_0 = X X^T / N_0, or the sigma = 1 ReLU NNGP kernel of depth L, which
-  // carries the whole sigma dependence out as sigma^{2(L+1)} by homogeneity (D.7).
+  // carries the whole sigma dependence out as sigma^{2(L+1)} by homogeneity (docs/theory.md#heuristic-relu-extension).
   NngpOptions base{activation, activation == Activation::linear ? 0 : depth, 1.0};
   Prepared p;
   p.eigenvectors = nngp_kernel(x_train, x_train, base);
@@ -340,7 +340,7 @@ void predict(const Prepared& p, const Eigen::Ref<const Eigen::VectorXd>& y_test,
   // 1/(k_i + T/c): A^{-1} = V diag(q/c) V^T with A = c K + T I.
   const Eigen::ArrayXd q = 1.0 / (p.eigenvalues.array() + ridge);
   const Eigen::VectorXd weights = (q * p.projections.array()).matrix();
-  // D.5: <f> = k_R^T A^{-1} Y, Var = K_R(x,x) - k_R^T A^{-1} k_R with k_R = c K(x, X).
+  // docs/theory.md#predictor-statistics: <f> = k_R^T A^{-1} Y, Var = K_R(x,x) - k_R^T A^{-1} k_R with k_R = c K(x, X).
   r.test_mean = p.test_basis * weights;
   r.test_variance =
       c * (p.test_diagonal.array() - (p.test_basis.array().square().rowwise() * q.transpose()).rowwise().sum()).matrix();
@@ -359,7 +359,7 @@ void predict(const Prepared& p, const Eigen::Ref<const Eigen::VectorXd>& y_test,
     r.weight_norms(static_cast<Eigen::Index>(l)) = s2 * (static_cast<double>(fan_out * fan_in) - r.width_correction);
     fan_in = fan_out;
   }
-  // D.5, hidden-layer kernel for L = 1 in the eigenbasis:
+  // docs/theory.md#predictor-statistics, hidden-layer kernel for L = 1 in the eigenbasis:
   // <K_1> = sigma^2 K_0 + (sigma^2/N_1) [ w w^T / c - V diag(k^2 q) V^T ], w = V (k y q).
   if (options.activation == Activation::linear && options.depth == 1) {
     const Eigen::MatrixXd& v = p.eigenvectors;

@@ -80,7 +80,7 @@ class Chain {
     for (int w : options.layer_widths()) fan_.push_back(w);
     fan_.push_back(1);  // the readout a is a 1 x N_L "layer"
     const std::size_t layers = fan_.size() - 1;
-    // Initialise from the prior (THEORY.md D.1): W_l entries ~ N(0, sigma^2).
+    // Initialise from the prior (docs/theory.md#network-and-conventions): W_l entries ~ N(0, sigma^2).
     const double sd = std::sqrt(options.prior_variance);
     weights_.resize(layers);
     for (std::size_t l = 0; l < layers; ++l) {
@@ -111,7 +111,7 @@ class Chain {
     }
   }
 
-  // One Langevin step (THEORY.md D.1 discrete update); the forward pass is already in pre_.
+  // One Langevin step (docs/theory.md#network-and-conventions discrete update); the forward pass is already in pre_.
   void step(double eta) {
     const std::size_t layers = weights_.size();
     // dE/df = f - y on the training set; back-propagate delta_l = dE/dH_l.

@@ -37,7 +37,7 @@ WidthSweepResult width_sweep(const Eigen::Ref<const RowMatrixXd>& x_train, const
   theory.prior_variance = base.prior_variance;
   theory.temperature = base.temperature;
   theory.activation = base.activation;
-  // NNGP: alpha -> 0 gives u_l = 1 (D.5 limit 1), i.e. GP regression with K_f and noise T.
+  // NNGP: alpha -> 0 gives u_l = 1 (docs/theory.md#oracles row 19), i.e. GP regression with K_f and noise T.
   {
     kernels::NngpOptions nngp{base.activation, base.depth, base.prior_variance};
     const kernels::GpResult gp = kernels::gp_regression(

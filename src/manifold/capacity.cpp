@@ -57,7 +57,7 @@ ManifoldCapacity analyze_anchor_points(const Eigen::Ref<const Eigen::MatrixXd>& 
   Eigen::VectorXd terms(nt);
   Eigen::Index interior = 0;
   for (Eigen::Index k = 0; k < nt; ++k) {
-    // Max-projection point j* = argmax_j t.S_j (THEORY.md A.4 step 1).
+    // Max-projection point j* = argmax_j t.S_j (docs/capacity.md#per-sample-solve step 1).
     Eigen::Index best = 0;
     projections.col(k).maxCoeff(&best);
     const double g = samples.col(k).dot(points.col(best));
@@ -69,20 +69,20 @@ ManifoldCapacity analyze_anchor_points(const Eigen::Ref<const Eigen::MatrixXd>& 
       out.max_kkt_residual = std::max(out.max_kkt_residual, qp.kkt_residual);
       out.status = combine(out.status, qp.status);
       const Eigen::VectorXd sa = points * qp.multipliers;  // T - V
-      // Post-solve interior guard ||V - T|| < 1e-8 (A.4 step 5).
+      // Post-solve interior guard ||V - T|| < 1e-8 (docs/capacity.md#per-sample-solve step 5).
       if (sa.norm() < 1e-8) {
         is_interior = true;
       } else {
-        // Anchor from the dual variables: a convex combination of manifold points (A.4 step 4).
+        // Anchor from the dual variables: a convex combination of manifold points (docs/capacity.md#per-sample-solve step 4).
         anchors.col(k) = sa / qp.multipliers.sum();
       }
     }
     if (is_interior) {
-      // Interior samples contribute F = 0 but their max-projection anchors enter R and D (A.4).
+      // Interior samples contribute F = 0 but their max-projection anchors enter R and D (docs/capacity.md#per-sample-solve).
       anchors.col(k) = points.col(best);
       ++interior;
     }
-    // alpha^{-1} = < [T.S + kappa]_+^2 / ||S||^2 > (PRX 2018 eqs. 16-17; A.5 steps 1-2).
+    // alpha^{-1} = < [T.S + kappa]_+^2 / ||S||^2 > (PRX 2018 eqs. 16-17; docs/capacity.md#estimators steps 1-2).
     const double ts = samples.col(k).dot(anchors.col(k)) + margin;
     const double s2 = anchors.col(k).squaredNorm();
     terms(k) = (s2 > 0.0 && ts > 0.0) ? ts * ts / s2 : 0.0;
@@ -95,7 +95,7 @@ ManifoldCapacity analyze_anchor_points(const Eigen::Ref<const Eigen::MatrixXd>& 
   out.interior_fraction = static_cast<double>(interior) / static_cast<double>(nt);
 
   // Anchor radius: RMS deviation of the anchors' first D coordinates from their mean, each
-  // divided by its own center coordinate (reference estimator, A.5 step 3; PRX eq. 28).
+  // divided by its own center coordinate (reference estimator, docs/capacity.md#estimators step 3; PRX eq. 28).
   const Eigen::VectorXd mean_anchor = anchors.rowwise().mean();
   double radius_sq = 0.0;
   for (Eigen::Index k = 0; k < nt; ++k)
@@ -103,7 +103,7 @@ ManifoldCapacity analyze_anchor_points(const Eigen::Ref<const Eigen::MatrixXd>& 
   out.radius = std::sqrt(radius_sq / static_cast<double>(nt));
 
   // Anchor dimension D (mean_k cos(t_k, s_k))^2 over the first D coordinates (reference
-  // estimator, A.5 step 4; PRX eq. 29 uses the mean of the squared cosine instead).
+  // estimator, docs/capacity.md#estimators step 4; PRX eq. 29 uses the mean of the squared cosine instead).
   double cosine_sum = 0.0;
   for (Eigen::Index k = 0; k < nt; ++k) {
     const double tn = samples.col(k).head(d).norm(), sn = anchors.col(k).head(d).norm();
@@ -131,7 +131,7 @@ std::vector<Eigen::MatrixXd> reduce_manifolds(const std::vector<Eigen::MatrixXd>
                            fmt::format("{}: the center of class {} coincides with the global mean; its capacity "
                                        "is undefined",
                                        source, labels[i]));
-    // Center at the origin, scaled so the center lies at unit distance (A.3 step 2):
+    // Center at the origin, scaled so the center lies at unit distance (docs/capacity.md#preprocessing step 2):
     // (x - g - c)/||c|| = (x - mean)/||c||.
     Eigen::MatrixXd s = ((x.rowwise() - mean) / norm).transpose();  // N x M
     const Eigen::Index n = s.rows(), m = s.cols();
@@ -139,7 +139,7 @@ std::vector<Eigen::MatrixXd> reduce_manifolds(const std::vector<Eigen::MatrixXd>
     Eigen::MatrixXd out(dim + 1, m);
     if (n > m) {
       // Economy QR: Q'S = R, the coordinates of the points in an orthonormal basis of their
-      // span; D = M (A.3 step 3). Blocked LAPACK dgeqrf, a BLAS-3 factorisation.
+      // span; D = M (docs/capacity.md#preprocessing step 3). Blocked LAPACK dgeqrf, a BLAS-3 factorisation.
       Eigen::MatrixXd& qr = s;  // factorised in place
       const int rows = static_cast<int>(n), cols = static_cast<int>(m);
       Eigen::VectorXd tau(m);
@@ -154,7 +154,7 @@ std::vector<Eigen::MatrixXd> reduce_manifolds(const std::vector<Eigen::MatrixXd>
     } else {
       out.topRows(n) = s;
     }
-    out.row(dim).setOnes();  // appended center coordinate (A.3 step 4)
+    out.row(dim).setOnes();  // appended center coordinate (docs/capacity.md#preprocessing step 4)
     reduced[i] = std::move(out);
   });
   return reduced;
@@ -184,7 +184,7 @@ CapacityResult run(const data::ManifoldDataset& dataset, const CapacityOptions& 
   for (std::size_t i = 0; i < p; ++i) crowded += dataset.manifold(i).rows() >= dataset.num_features();
   if (crowded > 0)
     log_warning(fmt::format("{}: {} of {} classes have at least as many points as dimensions ({}); the anchor "
-                            "problems then use all N coordinates (THEORY.md A.12)",
+                            "problems then use all N coordinates (docs/capacity.md#pitfalls)",
                             dataset.source(), crowded, p, dataset.num_features()));
 
   const Eigen::RowVectorXd origin = detail::global_mean(dataset);
@@ -230,7 +230,7 @@ CapacityResult run(const data::ManifoldDataset& dataset, const CapacityOptions& 
   });
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  // Harmonic mean for alpha, arithmetic means for R and D (A.5 step 5).
+  // Harmonic mean for alpha, arithmetic means for R and D (docs/capacity.md#estimators step 5).
   double inverse = 0.0, radius = 0.0, dimension = 0.0, inverse_ld = 0.0;
   for (const auto& mc : result.manifolds) {
     inverse += 1.0 / mc.capacity;

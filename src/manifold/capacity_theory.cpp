@@ -70,7 +70,7 @@ double ball_capacity(double margin, double radius, int dimension) {
   NEUROGEOM_THROW_IF_NOT(dimension >= 1, fmt::format("dimension must be >= 1, got {}", dimension));
   if (radius == 0.0) return gardner_capacity(margin);
   const double k = margin, r = radius, r2 = 1.0 + r * r;
-  // Integrand over t = ||t_vec|| (THEORY.md A.8). Inner Gaussian integrals in closed form:
+  // Integrand over t = ||t_vec|| (docs/capacity.md#analytic-capacities). Inner Gaussian integrals in closed form:
   // with I0 = Phi(b) - Phi(a), I1 = phi(a) - phi(b), I2 = I0 + a phi(a) - b phi(b),
   // int_a^b Dx (c - x)^2 = c^2 I0 - 2 c I1 + I2.
   auto inner = [&](double t) {

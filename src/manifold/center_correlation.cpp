@@ -1,5 +1,5 @@
 // Center-correlation removal (Cohen, Chung, Lee & Sompolinsky, Nat. Commun. 11, 746 (2020),
-// Methods; THEORY.md A.6): find the K-dimensional subspace of the class centers whose removal
+// Methods; docs/capacity.md#center-correlation-removal): find the K-dimensional subspace of the class centers whose removal
 // minimises the residual center correlations, by Riemannian optimisation on the Stiefel
 // manifold (Wen & Yin, Math. Program. 142, 397 (2013): Cayley curvilinear search with
 // Barzilai-Borwein steps and a non-monotone line search).
@@ -19,7 +19,7 @@ namespace {
 
 // Cost J_K(V) = sum_{mu,nu} H_{mu nu}^2 / (g_mu g_nu), H = G - (CV)(CV)', g = diag(H),
 // and its Euclidean gradient -2 C' E (CV) with E = 2 H/(g g') - diag(r),
-// r_mu = (2/g_mu) sum_nu H_{mu nu}^2/(g_mu g_nu) (derived from A.6 step 2).
+// r_mu = (2/g_mu) sum_nu H_{mu nu}^2/(g_mu g_nu) (derived from docs/capacity.md#center-correlation-removal step 2).
 double cost_and_gradient(const Eigen::MatrixXd& c, const Eigen::MatrixXd& gram, const Eigen::MatrixXd& v,
                          Eigen::MatrixXd* gradient) {
   const Eigen::MatrixXd b = c * v;
@@ -95,7 +95,7 @@ int optimise_stiefel(const Eigen::MatrixXd& c, const Eigen::MatrixXd& gram, Eige
   return it;
 }
 
-// Mean |correlation| between distinct residual centers (A.6 step 5).
+// Mean |correlation| between distinct residual centers (docs/capacity.md#center-correlation-removal step 5).
 double mean_abs_correlation(const Eigen::MatrixXd& centers) {
   const Eigen::Index p = centers.rows();
   if (p < 2) return 0.0;
@@ -118,7 +118,7 @@ CenterRemoval remove_center_correlation(const std::vector<Eigen::MatrixXd>& cent
   CenterRemoval out;
   out.correlation_before = mean_abs_correlation(centers);
 
-  // Orthonormal basis of the span of the centers (A.6 step 1): thin SVD of the P x N centers.
+  // Orthonormal basis of the span of the centers (docs/capacity.md#center-correlation-removal step 1): thin SVD of the P x N centers.
   Eigen::JacobiSVD<Eigen::MatrixXd> svd(centers, Eigen::ComputeThinU | Eigen::ComputeThinV);
   const Eigen::VectorXd sv = svd.singularValues();
   Eigen::Index rank = 0;
@@ -128,7 +128,7 @@ CenterRemoval remove_center_correlation(const std::vector<Eigen::MatrixXd>& cent
   const Eigen::MatrixXd gram = c * c.transpose();
 
   // K_max: principal components holding 95% of center variance, plus 11, capped at P - 2
-  // and at r - 1 (A.6 step 4; the cap fixes the reference's failure for small P).
+  // and at r - 1 (docs/capacity.md#center-correlation-removal step 4; the cap fixes the reference's failure for small P).
   const Eigen::VectorXd variance = sv.head(rank).array().square();
   Eigen::Index k95 = 0;
   double cumulative = 0.0;
@@ -194,14 +194,14 @@ CenterRemoval remove_center_correlation(const std::vector<Eigen::MatrixXd>& cent
       // The status describes the subspace actually removed.
       out.status = frame_converged ? Status::converged : Status::max_iterations_reached;
     }
-    // Early stop after three consecutive increases (A.6 step 4).
+    // Early stop after three consecutive increases (docs/capacity.md#center-correlation-removal step 4).
     increases = correlation > previous ? increases + 1 : 0;
     previous = correlation;
     if (increases >= 3) break;
   }
   out.correlation_after = best_correlation;
 
-  // Project every point off the chosen K-dimensional center subspace (A.6 step 6). The
+  // Project every point off the chosen K-dimensional center subspace (docs/capacity.md#center-correlation-removal step 6). The
   // normalisation by the projected center norm follows in reduce_manifolds.
   const Eigen::MatrixXd removed = basis * best_frame;  // N x K orthonormal
   for (const auto& x : centred) out.projected.push_back(x - (x * removed) * removed.transpose());

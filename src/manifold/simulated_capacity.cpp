@@ -1,5 +1,5 @@
 // Simulated capacity alpha_sim (Cohen, Chung, Lee & Sompolinsky, Nat. Commun. 11, 746 (2020),
-// Methods; THEORY.md A.7): the projection dimension N_c at which half of the random balanced
+// Methods; docs/capacity.md#simulated-capacity): the projection dimension N_c at which half of the random balanced
 // dichotomies of the manifolds are linearly separable (with a bias), alpha_sim = P / N_c.
 #include <algorithm>
 #include <cmath>

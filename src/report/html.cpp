@@ -354,7 +354,7 @@ std::vector<Figure> build_figures(const Document& doc) {
     p.x_axis.log_scale = p.y_axis.log_scale = wants_log(all, 30);
     p.x_axis.include_zero = p.y_axis.include_zero = !p.x_axis.log_scale;
     figures.push_back({"fewshot",
-                       "Theoretical few-shot error H(SNR), with the full-form SNR of THEORY.md C.4 (Sorscher, Ganguli & "
+                       "Theoretical few-shot error H(SNR), with the full-form SNR of docs/fewshot.md#full-snr (Sorscher, Ganguli & "
                        "Sompolinsky 2022), against "
                        "the measured error: one point per layer and m for each condition. Points on the dashed "
                        "diagonal are predicted exactly.",
@@ -419,7 +419,7 @@ std::vector<Figure> build_figures(const Document& doc) {
       s.line = false;
       p.series.push_back(std::move(s));
       if (std::isfinite(u.dimension_infinity)) {
-        // The fitted law 1/D(M) = 1/D∞ + slope/M (Sorscher et al. 2022; THEORY.md B, C.6).
+        // The fitted law 1/D(M) = 1/D∞ + slope/M (Sorscher et al. 2022; docs/geometry.md#random-projection-law, docs/fewshot.md#dimension-against-sampled-units).
         double lo = std::numeric_limits<double>::infinity(), hi = 0;
         for (double m : u.units)
           if (std::isfinite(m) && m > 0) lo = std::min(lo, m), hi = std::max(hi, m);

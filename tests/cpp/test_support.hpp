@@ -35,7 +35,7 @@ inline Eigen::MatrixXd gaussian_cloud(Rng& rng, Eigen::Index n, const Eigen::Vec
 }
 
 /// Regression data of the wide-network tests: Gaussian inputs and a noisy linear teacher
-/// y = w.x / sqrt(N_0) + 0.1 noise (THEORY.md D.5 benchmark).
+/// y = w.x / sqrt(N_0) + 0.1 noise (docs/theory.md#predictor-statistics benchmark).
 struct TeacherData {
   RowMatrixXd x_train, x_test;
   Eigen::VectorXd y_train, y_test;

@@ -29,7 +29,7 @@ def test_exact_parity_with_reference_algorithm(name, margin):
 
 
 def test_capacity_of_random_gaussian_manifolds_matches_published_values():
-    """THEORY.md A.11: P = 50, M = 50, N = 500, kappa = 0, n_t = 200 gives 0.0404 / 1.482 / 35.70
+    """docs/capacity.md#oracles: P = 50, M = 50, N = 500, kappa = 0, n_t = 200 gives 0.0404 / 1.482 / 35.70
     with the reference code; Monte-Carlo tolerances alpha 3%, R 2%, D 3%."""
     x = np.random.default_rng(7).standard_normal((50, 50, 500))
     r = ng.capacity(x)
@@ -45,8 +45,8 @@ def test_capacity_of_random_gaussian_manifolds_matches_published_values():
 def test_center_correlation_auto_on_random_data():
     """Centers of independent clouds, taken relative to their common mean, have cosines with
     mean mu = -1/(P-1) and sd sigma ~ 1/sqrt(N), so rho_c = E|cos| is the folded-normal mean
-    sigma sqrt(2/pi) exp(-mu^2/2sigma^2) + |mu| (1 - 2 Phi(-|mu|/sigma)). THEORY.md A.11's
-    sqrt(2/(pi N)) is its mu = 0 limit (0.0399 here, 20% low at P = 30). The mean over 435
+    sigma sqrt(2/pi) exp(-mu^2/2sigma^2) + |mu| (1 - 2 Phi(-|mu|/sigma)). The value
+    sqrt(2/(pi N)) of docs/capacity.md#oracles (row 11) is its mu = 0 limit (0.0399 here, 20% low at P = 30). The mean over 435
     pairs has SE ~ 0.002 (4%); tolerance 10%. The reference removes K = 1 on such data."""
     from scipy.stats import norm
     p, n = 30, 400

@@ -17,7 +17,7 @@ CLI = pathlib.Path(ng.__file__).resolve().parents[2] / "neurogeom"
 
 
 def sphere_pair(seed, radius_a, radius_b, points=600, dim=50, features=500):
-    """THEORY.md C.4 synthetic spheres: ||Delta|| = 1, disjoint subspaces, s ~ N(0, I/D)."""
+    """Synthetic spheres of docs/fewshot.md#synthetic-sphere-oracle: ||Delta|| = 1, disjoint subspaces, s ~ N(0, I/D)."""
     rng = np.random.default_rng(seed)
     clouds = []
     for c, radius in enumerate((radius_a, radius_b)):
@@ -31,7 +31,7 @@ def sphere_pair(seed, radius_a, radius_b, points=600, dim=50, features=500):
 def test_sphere_oracle_in_snr_space():
     # R = 2, m = 3: SNR ~ 1.3, error ~ 0.09. 1500 episodes x 597 test points; the pair-
     # averaged error has SE ~ 0.04/sqrt(1500) = 1e-3, i.e. 0.5 % of the SNR; the 8 %
-    # tolerance covers the Gaussian-margin bias (THEORY.md C.4) plus > 4 SE.
+    # tolerance covers the Gaussian-margin bias (docs/fewshot.md#snr-theory) plus > 4 SE.
     r = ng.fewshot(sphere_pair(3, 2.0, 2.0), shots=3, episodes=1500, seed=2)
     s = r.shots[0]
     measured = norm.isf(0.5 * (s.empirical_error[0, 1] + s.empirical_error[1, 0]))
@@ -65,7 +65,7 @@ def test_pair_geometry_matches_numpy_brute_force():
             assert r.signal_noise_overlap_b[a, b] == pytest.approx(d @ cov[b] @ d / r2 ** 2, rel=TOL["exact_loose"])
             assert r.noise_noise_overlap[a, b] == pytest.approx(np.sum(cov[a] * cov[b]) / r2 ** 2,
                                                                 rel=TOL["exact_loose"])
-            # Full SNR (THEORY.md C.4) written out independently, m = 1.
+            # Full SNR (docs/fewshot.md#full-snr) written out independently, m = 1.
             rho = np.trace(cov[b]) / r2
             da, db = r.dimension[a], r.dimension[b]
             noise = (r.signal_noise_overlap[a, b] + r.signal_noise_overlap_b[a, b] + 1 / da +
@@ -136,8 +136,8 @@ def test_dimension_scaling_projection_law():
     r = ng.dimension_scaling([cloud, 3 * cloud], unit_counts=(20, 40, 80, 160), draws=16)
     d = r.full_dimension
     law = d / (1 + d / np.array([20, 40, 80, 160]))
-    # THEORY.md B: the law holds within 3 % for Gaussian projections. At M = D/2 it is itself
-    # about 2 % high (THEORY.md: 16.3 measured vs 16.7 at M = D_inf/2); 16 draws x 2 classes
+    # docs/geometry.md#random-projection-law: the law holds within 3 % for Gaussian projections. At M = D/2 it is itself
+    # about 2 % high (docs/geometry.md#random-projection-law: 16.3 measured vs 16.7 at M = D_inf/2); 16 draws x 2 classes
     # bring the Monte-Carlo SE of D(20) to ~0.35 %, so 3 % leaves > 2 SE of margin.
     np.testing.assert_allclose(r.projection_dimension, law, rtol=0.03)
     assert r.projection_fit.slope == pytest.approx(1.0, abs=0.1)

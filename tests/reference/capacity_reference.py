@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Generates tests/reference/capacity_parity.npz: plain-mode manifold capacity computed step by
-step as THEORY.md A.3-A.5 specifies (the reference implementation's algorithm), with an
+step as docs/capacity.md#preprocessing, #per-sample-solve, #estimators specifies (the reference implementation's algorithm), with an
 independent interior-point QP solver (cvxopt, tolerances 1e-10) and fixed sample vectors.
 
 Run:  /usr/bin/python3 tests/reference/capacity_reference.py   (needs python3-cvxopt)
@@ -16,7 +16,7 @@ solvers.options.update(show_progress=False, maxiters=1000, abstol=1e-10, reltol=
 
 
 def reduce(manifolds):
-    """A.3 steps 1-4: global mean, unit center norm, QR reduction, appended ones (N x M input)."""
+    """docs/capacity.md#preprocessing steps 1-4: global mean, unit center norm, QR reduction, appended ones (N x M input)."""
     origin = np.concatenate(manifolds, axis=1).mean(axis=1, keepdims=True)
     out = []
     for x in manifolds:
@@ -32,7 +32,7 @@ def reduce(manifolds):
 
 
 def anchor_statistics(sd1, kappa, t):
-    """A.4-A.5 for one manifold: sd1 is (D+1) x M, t is (D+1) x n_t."""
+    """docs/capacity.md#per-sample-solve, #estimators for one manifold: sd1 is (D+1) x M, t is (D+1) x n_t."""
     d1, m = sd1.shape
     d = d1 - 1
     anchors = np.empty_like(t)

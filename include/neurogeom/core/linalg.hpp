@@ -2,7 +2,7 @@
 /// \file
 /// Spectral helpers shared by the geometry, capacity and few-shot areas. All work from the
 /// smaller of the n x n Gram and the N x N covariance, so that no N x N matrix is formed
-/// when n << N (THEORY.md G, "Linear algebra").
+/// when n << N (docs/geometry.md#numerical-conventions).
 
 #include <Eigen/Core>
 

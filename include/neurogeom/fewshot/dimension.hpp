@@ -1,7 +1,7 @@
 #pragma once
 /// \file
-/// Concept-manifold dimension against the number of sampled units (issue 4; THEORY.md B,
-/// C.6): D(M) for random subsets of M units and for random Gaussian projections to M
+/// Concept-manifold dimension against the number of sampled units (issue 4; docs/geometry.md#random-projection-law,
+/// docs/fewshot.md#dimension-against-sampled-units): D(M) for random subsets of M units and for random Gaussian projections to M
 /// dimensions, with the fit 1/D(M) = 1/D_inf + slope / M (slope = 1 for projections).
 
 #include <cstdint>
@@ -48,7 +48,7 @@ struct DimensionScalingResult {
 };
 BOOST_DESCRIBE_STRUCT(DimensionScalingResult, (), (unit_counts, subsample_dimension, projection_dimension, subsample_fit, projection_fit, full_dimension, options))
 
-/// D(M) for every class of `dataset`, averaged over classes (THEORY.md B, random-projection law).
+/// D(M) for every class of `dataset`, averaged over classes (docs/geometry.md#random-projection-law).
 DimensionScalingResult estimate_dimension_scaling(const data::ManifoldDataset& dataset,
                                                   const DimensionScalingOptions& options = {});
 

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Few-shot prototype learning from manifold geometry (issue 4; THEORY.md C.2-C.4).
+/// Few-shot prototype learning from manifold geometry (issue 4; docs/fewshot.md#measured-errors, #concept-and-pair-geometry, #snr-theory).
 /// Sorscher, Ganguli & Sompolinsky, "Neural representational geometry underlies few-shot
 /// concept learning", PNAS 119(43) e2200800119 (2022): measured m-shot errors of the
 /// prototype, exemplar and max-margin learners for every ordered pair of classes, and the
@@ -8,7 +8,7 @@
 ///
 /// Conventions: every pairwise matrix is K x K with row a = test concept and column b =
 /// the competitor; the diagonal is NaN (null in JSON). Every pair quantity is normalised by
-/// the test concept's radius R_a (THEORY.md C.3, C.7).
+/// the test concept's radius R_a (docs/fewshot.md#concept-and-pair-geometry, #conventions).
 
 #include <cstdint>
 #include <string>
@@ -24,7 +24,7 @@
 
 namespace neurogeom::fewshot {
 
-/// Which episode estimator measures the empirical error (THEORY.md C.2).
+/// Which episode estimator measures the empirical error (docs/fewshot.md#measured-errors).
 enum class Estimator {
   exact,  ///< each class is shuffled and split into m training and P - m test points
   fast,   ///< m training points drawn with replacement; all P points are tested (biased low)
@@ -40,7 +40,7 @@ enum class OverlapMethod {
 };
 BOOST_DESCRIBE_ENUM(OverlapMethod, automatic, axes, covariance)
 
-/// Variant of the last term of the full SNR noise (THEORY.md C.4, "rho^2 versus rho").
+/// Variant of the last term of the full SNR noise (docs/fewshot.md#full-snr).
 enum class RhoVariant {
   squared,   ///< rho_ab^2 / (2 D_b m^2): the exact Gaussian second moment (default)
   released,  ///< rho_ab / (2 D_b m^2): as written in the released notebooks (parity only)
@@ -74,7 +74,7 @@ struct FewshotOptions {
   /// Multiply the 1/m^2 noise terms by (1 - D/(P m)) as the released Embeddings notebook
   /// does (finite-sample factor, derivation not given; off by default).
   bool finite_sample_factor = false;
-  /// Random rival sets per class for the k-way theory (THEORY.md C.4, Genz orthant
+  /// Random rival sets per class for the k-way theory (docs/fewshot.md#k-way-theory, Genz orthant
   /// integral); 0 = no k-way theory. For ways = 2 the probability is exact (no integral).
   int kway_theory_draws = 20;
   /// Lattice points per random shift of the orthant integrator, >= 1.
@@ -94,7 +94,7 @@ struct FewshotOptions {
 };
 BOOST_DESCRIBE_STRUCT(FewshotOptions, (), (shots, ways, episodes, estimator, exemplar, max_margin, svm_penalty, svm_tolerance, svm_max_sweeps, rho_variant, finite_sample_factor, kway_theory_draws, orthant_points, orthant_shifts, overlap_method, seed, num_threads))
 
-/// Per-class geometry (THEORY.md C.3).
+/// Per-class geometry (docs/fewshot.md#concept-and-pair-geometry).
 struct ClassGeometry {
   Eigen::VectorXd radius;          ///< R_a = sqrt(sum_i lambda_i^a) = sqrt(E||x - x_0^a||^2)
   Eigen::VectorXd dimension;       ///< D_a = (sum lambda)^2 / sum lambda^2 (participation ratio)
@@ -103,7 +103,7 @@ struct ClassGeometry {
 };
 BOOST_DESCRIBE_STRUCT(ClassGeometry, (), (radius, dimension, num_points, centers))
 
-/// Per-ordered-pair geometry, each K x K, row = test concept a, NaN diagonal (THEORY.md C.3).
+/// Per-ordered-pair geometry, each K x K, row = test concept a, NaN diagonal (docs/fewshot.md#concept-and-pair-geometry).
 struct PairGeometry {
   RowMatrixXd signal;                  ///< ||x_0^a - x_0^b||^2 / R_a^2
   RowMatrixXd bias;                    ///< rho_ab - 1 with rho_ab = R_b^2 / R_a^2
@@ -117,7 +117,7 @@ BOOST_DESCRIBE_STRUCT(PairGeometry, (), (signal, bias, signal_noise_overlap, sig
 struct ShotResult {
   int shots = 0;                    ///< m
   RowMatrixXd empirical_error;      ///< measured prototype error eps[a, b]
-  RowMatrixXd snr;                  ///< full-form SNR (THEORY.md C.4)
+  RowMatrixXd snr;                  ///< full-form SNR (docs/fewshot.md#full-snr)
   RowMatrixXd snr_main;             ///< main-text SNR, PNAS 2022 Eq. 1
   RowMatrixXd predicted_error;      ///< H(full SNR)
   RowMatrixXd predicted_error_main; ///< H(main-text SNR)
@@ -136,7 +136,7 @@ struct ShotResult {
   /// prototype is nearer than those of k - 1 random other classes.
   double kway_accuracy = 0.0;
   /// Predicted k-way accuracy: mean over classes and random rival sets of P(all margins > 0)
-  /// for the jointly Gaussian margins of THEORY.md C.4 (NaN when kway_theory_draws = 0).
+  /// for the jointly Gaussian margins of docs/fewshot.md#k-way-theory (NaN when kway_theory_draws = 0).
   double predicted_kway_accuracy = 0.0;
   /// Standard error of predicted_kway_accuracy from the integrator alone (not the rival draws).
   double predicted_kway_standard_error = 0.0;
@@ -174,13 +174,13 @@ void estimate_pair_geometry(const data::ManifoldDataset& dataset, OverlapMethod 
                             ClassGeometry& classes, PairGeometry& pairs, OverlapMethod* method_used = nullptr);
 
 
-/// Full-form SNR for one ordered pair (THEORY.md C.4). `dimension_a/b` are D_a, D_b;
+/// Full-form SNR for one ordered pair (docs/fewshot.md#full-snr). `dimension_a/b` are D_a, D_b;
 /// `points_a/b` are P_a, P_b (used only with the finite-sample factor).
 double full_snr(double signal, double bias, double signal_noise_overlap, double signal_noise_overlap_b,
                 double noise_noise_overlap, double dimension_a, double dimension_b, int shots,
                 RhoVariant rho_variant = RhoVariant::squared, bool finite_sample_factor = false,
                 double points_a = 0.0, double points_b = 0.0);
-/// Main-text SNR, PNAS 2022 Eq. 1 (THEORY.md C.4).
+/// Main-text SNR, PNAS 2022 Eq. 1 (docs/fewshot.md#main-text-snr).
 double main_snr(double signal, double bias, double signal_noise_overlap, double signal_noise_overlap_b,
                 double dimension_a, int shots);
 

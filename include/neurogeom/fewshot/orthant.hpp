@@ -1,7 +1,7 @@
 #pragma once
 /// \file
-/// Gaussian orthant probabilities for the k-way few-shot theory (THEORY.md C.4, "k-way
-/// theory"): P(X_i < upper_i for all i) with X ~ N(0, covariance), by Genz's separation of
+/// Gaussian orthant probabilities for the k-way few-shot theory (
+/// docs/fewshot.md#k-way-theory): P(X_i < upper_i for all i) with X ~ N(0, covariance), by Genz's separation of
 /// variables (A. Genz, "Numerical computation of multivariate normal probabilities",
 /// J. Comput. Graph. Stat. 1 (1992) 141-149) with a randomly shifted Richtmyer lattice.
 

@@ -3,7 +3,7 @@
 /// A small dense soft-margin linear SVM solved in the dual by coordinate descent
 /// (Hsieh, Chang, Lin, Keerthi & Sundararajan, "A dual coordinate descent method for
 /// large-scale linear SVM", ICML 2008, Algorithm 1), used as the max-margin few-shot
-/// learner (THEORY.md C.6). It works from a Gram matrix, so the feature dimension never
+/// learner (docs/fewshot.md#other-learners). It works from a Gram matrix, so the feature dimension never
 /// enters the solve; the bias is a constant feature of value `bias_scale`.
 
 #include <Eigen/Core>

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// Zero-shot learning from prototypes of another modality (issue 4; THEORY.md C.5):
+/// Zero-shot learning from prototypes of another modality (issue 4; docs/fewshot.md#zero-shot-learning):
 /// fit a map from source vectors (e.g. word vectors) to the visual class centroids of
 /// training classes, map the novel classes' source vectors to visual prototypes, and
 /// classify the novel classes' points by their nearest mapped prototype.
@@ -62,7 +62,7 @@ struct AffineMap {
   RowMatrixXd apply(const Eigen::Ref<const RowMatrixXd>& source) const;
 };
 
-/// Procrustes similarity map (THEORY.md C.5): y(x) = b_y + (||Y_c||_F / ||X_c||_F)(x - b_x) O,
+/// Procrustes similarity map (docs/fewshot.md#zero-shot-learning): y(x) = b_y + (||Y_c||_F / ||X_c||_F)(x - b_x) O,
 /// O = U V^T from the thin SVD of X'^T Y' (X', Y' centred and Frobenius-normalised).
 AffineMap fit_procrustes(const Eigen::Ref<const RowMatrixXd>& source, const Eigen::Ref<const RowMatrixXd>& target);
 /// Ridge regression with an unpenalised bias: W = (X_c^T X_c + lambda I)^-1 X_c^T Y_c (or the
@@ -75,7 +75,7 @@ struct ZeroshotResult {
   std::vector<std::int64_t> labels;  ///< novel class labels in row order
   RowMatrixXd prototypes;            ///< mapped prototypes y_a (K_novel x N)
   RowMatrixXd empirical_error;       ///< measured 2-way error: points of a nearer y_b than y_a
-  RowMatrixXd snr;                   ///< zero-shot SNR (THEORY.md C.5)
+  RowMatrixXd snr;                   ///< zero-shot SNR (docs/fewshot.md#zero-shot-learning)
   RowMatrixXd predicted_error;       ///< H(snr)
   double accuracy = 0.0;             ///< 1 - mean empirical 2-way error over ordered pairs
   double predicted_accuracy = 0.0;   ///< 1 - mean predicted error

@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// NNGP kernel recursions of deep fully connected networks (THEORY.md D.2) and Gaussian-
+/// NNGP kernel recursions of deep fully connected networks (docs/theory.md#nngp-kernels) and Gaussian-
 /// process regression with a Cholesky solve.
 
 #include <string>
@@ -36,7 +36,7 @@ struct NngpOptions {
 BOOST_DESCRIBE_STRUCT(NngpOptions, (), (activation, depth, prior_variance))
 
 /// E_{(u,v) ~ N(0, [[c_xx, c_xy], [c_xy, c_yy]])}[phi(u) phi(v)]: one layer of the recursion
-/// (THEORY.md D.2). For ReLU the cosine is clamped to [-1, 1].
+/// (docs/theory.md#nngp-kernels). For ReLU the cosine is clamped to [-1, 1].
 double activation_expectation(Activation activation, double c_xx, double c_yy, double c_xy);
 
 /// Output kernel K_f = K^{(L+1)} between the rows of `x1` (n1 x N_0) and of `x2`

@@ -1,8 +1,8 @@
 #pragma once
 /// \file
 /// Backpropagating kernel renormalization (BPKR) of deep linear networks at any temperature
-/// (Li & Sompolinsky, PRX 11, 031059 (2021); THEORY.md D.3-D.5), its heuristic ReLU
-/// extension (THEORY.md D.7) and a parameter sweep.
+/// (Li & Sompolinsky, PRX 11, 031059 (2021); docs/theory.md#bpkr-saddle-point, #zero-temperature, #predictor-statistics), its heuristic ReLU
+/// extension (docs/theory.md#heuristic-relu-extension) and a parameter sweep.
 
 #include <limits>
 #include <string>
@@ -25,9 +25,9 @@ struct TheoryOptions {
   std::vector<int> widths = {100};
   /// Prior variance sigma^2 > 0 of every weight, readout included.
   double prior_variance = 1.0;
-  /// Temperature T >= 0: the variance of the Gaussian likelihood (THEORY.md D.1).
+  /// Temperature T >= 0: the variance of the Gaussian likelihood (docs/theory.md#network-and-conventions).
   double temperature = 0.01;
-  /// Hidden nonlinearity: linear (exact BPKR) or relu (Li-Sompolinsky heuristic, D.7;
+  /// Hidden nonlinearity: linear (exact BPKR) or relu (Li-Sompolinsky heuristic, docs/theory.md#heuristic-relu-extension;
   /// results are marked heuristic). erf is rejected: it needs a non-scalar solver.
   Activation activation = Activation::linear;
   /// Points of the log-spaced scan of the scalar equation in log c that brackets roots, >= 10.
@@ -45,15 +45,15 @@ struct TheoryOptions {
 BOOST_DESCRIBE_STRUCT(TheoryOptions, (), (depth, widths, prior_variance, temperature, activation, scan_points, tolerance, max_iterations))
 
 /// Result of solve_theory. Kernel quantities refer to the base kernel K: K_0 = X X^T/N_0 for
-/// linear units, the sigma = 1 ReLU NNGP kernel of depth L for relu (D.7).
+/// linear units, the sigma = 1 ReLU NNGP kernel of depth L for relu (docs/theory.md#heuristic-relu-extension).
 struct TheoryResult {
   /// Order parameters u_1..u_L at the chosen saddle point.
   std::vector<double> order_parameters;
   /// c = sigma^{2(L+1)} prod_l u_l: the renormalized kernel is K_R = c K.
   double kernel_scale = std::numeric_limits<double>::quiet_NaN();
-  /// g = Tr(A^{-1} K_R) - Y^T A^{-1} K_R A^{-1} Y, with u_l = 1 - g/N_l (D.3).
+  /// g = Tr(A^{-1} K_R) - Y^T A^{-1} K_R A^{-1} Y, with u_l = 1 - g/N_l (docs/theory.md#bpkr-saddle-point).
   double width_correction = std::numeric_limits<double>::quiet_NaN();
-  /// H(u) at the chosen root (D.3), up to an additive constant.
+  /// H(u) at the chosen root (docs/theory.md#bpkr-saddle-point), up to an additive constant.
   double action = std::numeric_limits<double>::quiet_NaN();
   /// Number of roots of the scalar equation found by the scan; the one minimising H is kept.
   int num_roots = 0;
@@ -61,23 +61,23 @@ struct TheoryResult {
   double target_norm = std::numeric_limits<double>::quiet_NaN();
   /// Load alpha_1 = P / N_1 (0 when L = 0).
   double load = 0.0;
-  /// Posterior mean <f(x)> = k_R(x)^T A^{-1} Y at each test point (D.5).
+  /// Posterior mean <f(x)> = k_R(x)^T A^{-1} Y at each test point (docs/theory.md#predictor-statistics).
   Eigen::VectorXd test_mean;
-  /// Posterior variance K_R(x,x) - k_R(x)^T A^{-1} k_R(x) at each test point (D.5).
+  /// Posterior variance K_R(x,x) - k_R(x)^T A^{-1} k_R(x) at each test point (docs/theory.md#predictor-statistics).
   Eigen::VectorXd test_variance;
   /// mean_x (y(x) - <f(x)>)^2 over the test points (NaN without test targets).
   double bias = std::numeric_limits<double>::quiet_NaN();
   /// mean_x <delta f(x)^2> over the test points.
   double variance = std::numeric_limits<double>::quiet_NaN();
-  /// bias + variance (D.5).
+  /// bias + variance (docs/theory.md#predictor-statistics).
   double generalization_error = std::numeric_limits<double>::quiet_NaN();
   /// Predicted <K_1> = <H_1^T H_1>/N_1 on the training inputs (P x P), linear units and
-  /// L = 1 only (D.5); empty otherwise.
+  /// L = 1 only (docs/theory.md#predictor-statistics); empty otherwise.
   Eigen::MatrixXd hidden_kernel;
   /// Predicted <||W_l||^2>, l = 1..L+1 (readout last): sigma^2 (N_l N_{l-1} - g), from the
   /// exact scaling identity <||W_l||^2>/sigma^2 = n_l - <f.(f - y)>/T and the GP moments.
   Eigen::VectorXd weight_norms;
-  /// True for the ReLU extension (D.7), which is a heuristic.
+  /// True for the ReLU extension (docs/theory.md#heuristic-relu-extension), which is a heuristic.
   bool heuristic = false;
   /// converged; ill_conditioned when T = 0 and K is singular (P >= rank, e.g. P >= N_0);
   /// not_applicable when no root was bracketed; max_iterations_reached from Brent.
@@ -104,18 +104,18 @@ void validate_architecture(int depth, const std::vector<int>& widths, double pri
 void check_regression_data(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::Ref<const Eigen::VectorXd>& y_train,
                            const Eigen::Ref<const RowMatrixXd>& x_test, const Eigen::Ref<const Eigen::VectorXd>& y_test);
 
-/// Solves the BPKR saddle point (D.3 fast solver in the eigenbasis of K) and the predictor
-/// statistics (D.5). Rows of `x_train` (P x N_0) and `x_test` are inputs; `y_test` may be
+/// Solves the BPKR saddle point (fast solver in the eigenbasis of K, docs/theory.md#bpkr-saddle-point) and the predictor
+/// statistics (docs/theory.md#predictor-statistics). Rows of `x_train` (P x N_0) and `x_test` are inputs; `y_test` may be
 /// empty (then bias and generalization error are NaN).
 TheoryResult solve_theory(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::Ref<const Eigen::VectorXd>& y_train,
                           const Eigen::Ref<const RowMatrixXd>& x_test, const Eigen::Ref<const Eigen::VectorXd>& y_test,
                           const TheoryOptions& options);
 
-/// T -> 0 closed form with equal widths (D.4): the root u > max(0, 1 - alpha) of
+/// T -> 0 closed form with equal widths (docs/theory.md#zero-temperature): the root u > max(0, 1 - alpha) of
 /// u^L (u - 1 + alpha) = alpha r_0 / sigma^{2(L+1)}, by bisection to machine precision.
 double zero_temperature_order_parameter(double load, double target_norm, double prior_variance, int depth);
 
-/// The scalar problem of D.3 in the eigenbasis of K: eigenvalues `eigenvalues` (k_i >= 0)
+/// The scalar problem of docs/theory.md#bpkr-saddle-point in the eigenbasis of K: eigenvalues `eigenvalues` (k_i >= 0)
 /// and target projections `projections` (y_i = v_i . Y). Fills order_parameters,
 /// kernel_scale, width_correction, action, num_roots, status, message, iterations.
 void solve_order_parameters(const Eigen::Ref<const Eigen::VectorXd>& eigenvalues,

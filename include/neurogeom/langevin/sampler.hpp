@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// Discrete-time Langevin sampling of the Gibbs posterior of fully connected networks
-/// (THEORY.md D.1): Theta <- Theta - eta (grad E + T Theta / sigma^2) + sqrt(2 eta T) xi.
+/// (docs/theory.md#network-and-conventions): Theta <- Theta - eta (grad E + T Theta / sigma^2) + sqrt(2 eta T) xi.
 /// Forward and backward passes are matrix products handed to BLAS (dgemm / sgemm).
 
 #include <cstdint>
@@ -40,7 +40,7 @@ struct LangevinOptions {
   double step_size = 0.0;
   /// Fraction of 1/lambda used by the automatic step size, in (0, 2).
   double step_fraction = 0.2;
-  /// Steps discarded before sampling, >= 0 (use several sigma^2/(T eta); THEORY.md E.1).
+  /// Steps discarded before sampling, >= 0 (use several sigma^2/(T eta); docs/theory.md#equilibration).
   long burn_in = 5000;
   /// Steps after burn-in, >= 1.
   long num_steps = 10000;

@@ -1,8 +1,8 @@
 #pragma once
 /// \file
 /// Theory against simulation over a list of widths (issue 5, for the issue 6 demo): for a
-/// deep network on a binary task, the BPKR prediction (THEORY.md D.3-D.5), the Langevin
-/// estimate (D.1) and the NNGP value (alpha -> 0) of the generalization error.
+/// deep network on a binary task, the BPKR prediction (docs/theory.md#bpkr-saddle-point, #zero-temperature, #predictor-statistics), the Langevin
+/// estimate (docs/theory.md#network-and-conventions) and the NNGP value (alpha -> 0) of the generalization error.
 
 #include <cstdint>
 #include <limits>
@@ -63,7 +63,7 @@ struct WidthSweepResult {
   double nngp_bias = std::numeric_limits<double>::quiet_NaN();      ///< alpha -> 0 (u = 1) bias
   double nngp_variance = std::numeric_limits<double>::quiet_NaN();  ///< alpha -> 0 variance
   double nngp_error = std::numeric_limits<double>::quiet_NaN();     ///< alpha -> 0 generalization error
-  bool heuristic = false;           ///< relu: the theory is the D.7 heuristic
+  bool heuristic = false;           ///< relu: the theory is a heuristic (docs/theory.md#heuristic-relu-extension)
   double wall_seconds = 0.0;        ///< total wall time
   WidthSweepOptions options;   ///< options as used
 };

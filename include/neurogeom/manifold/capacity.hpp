@@ -2,8 +2,8 @@
 /// \file
 /// Manifold capacity by mean-field anchor-point theory (Chung, Lee & Sompolinsky, PRX 8,
 /// 031003 (2018), eqs. 16-17, 28-29; Cohen, Chung, Lee & Sompolinsky, Nat. Commun. 11, 746
-/// (2020)), with the reference implementation's preprocessing and estimators (THEORY.md A.3-A.5),
-/// optional center-correlation removal (A.6) and the simulated capacity (A.7).
+/// (2020)), with the reference implementation's preprocessing and estimators (docs/capacity.md#preprocessing, #per-sample-solve, #estimators),
+/// optional center-correlation removal (docs/capacity.md#center-correlation-removal) and the simulated capacity (docs/capacity.md#simulated-capacity).
 
 #include <cstdint>
 #include <limits>
@@ -35,13 +35,14 @@ struct CapacityOptions {
   /// Seed of the per-manifold sample streams; the same seed gives the same result.
   std::uint64_t seed = 0;
   /// off: plain analysis (reference-compatible); automatic: remove the shared center
-  /// structure first (Cohen et al. 2020; docs/capacity.md, "Center-correlation removal").
+  /// structure first (Cohen et al. 2020;
+  /// docs/capacity.md#center-correlation-removal).
   CenterCorrelation center_correlation = CenterCorrelation::off;
   /// With center_correlation = automatic: -1 scans the removed rank K, >= 0 fixes it.
   int center_rank = -1;
   /// Random restarts of the Stiefel optimisation per rank K, >= 1.
   int restarts = 10;
-  /// Also estimate the simulated capacity alpha_sim (THEORY.md A.7).
+  /// Also estimate the simulated capacity alpha_sim (docs/capacity.md#simulated-capacity).
   bool simulate = false;
   /// Random dichotomies per projection dimension in the simulation, >= 1.
   int simulation_repetitions = 40;
@@ -61,13 +62,13 @@ BOOST_DESCRIBE_STRUCT(CapacityOptions, (), (margin, samples, seed, center_correl
 struct ManifoldCapacity {
   std::int64_t label = 0;       ///< class label
   std::int64_t n_points = 0;    ///< points M
-  int reduced_dimension = 0;    ///< D after the QR reduction: min(M, N) (THEORY.md A.3 step 3)
+  int reduced_dimension = 0;    ///< D after the QR reduction: min(M, N) (docs/capacity.md#preprocessing step 3)
   double capacity = std::numeric_limits<double>::quiet_NaN();   ///< alpha_mu
   double radius = std::numeric_limits<double>::quiet_NaN();     ///< anchor radius R_M (reference estimator)
   double dimension = std::numeric_limits<double>::quiet_NaN();  ///< anchor dimension D_M = D (mean cos)^2
   double inverse_capacity_stderr = 0.0;  ///< standard error of 1/alpha_mu over the samples
   double interior_fraction = 0.0;        ///< fraction of samples with F(T) = 0
-  double large_dimension_capacity = std::numeric_limits<double>::quiet_NaN();  ///< alpha_0(kappa_M), A.9
+  double large_dimension_capacity = std::numeric_limits<double>::quiet_NaN();  ///< alpha_0(kappa_M), docs/capacity.md#large-d-approximation
   double max_kkt_residual = 0.0;         ///< largest KKT residual of this manifold's QPs
   std::int64_t qp_solved = 0;            ///< QPs solved (non-interior samples)
   std::int64_t qp_iterations = 0;        ///< active-set changes summed over this manifold's QPs
@@ -83,7 +84,7 @@ struct SimulationStep {
 };
 BOOST_DESCRIBE_STRUCT(SimulationStep, (), (dimension, separable_fraction, standard_error))
 
-/// Simulated capacity alpha_sim = P / N_c (THEORY.md A.7).
+/// Simulated capacity alpha_sim = P / N_c (docs/capacity.md#simulated-capacity).
 struct SimulatedCapacity {
   double capacity = std::numeric_limits<double>::quiet_NaN();  ///< alpha_sim
   double critical_dimension = std::numeric_limits<double>::quiet_NaN();  ///< N_c, where p = 0.5
@@ -127,7 +128,7 @@ CapacityResult estimate_capacity(const data::ManifoldDataset& dataset, const Cap
                                  const std::vector<Eigen::MatrixXd>& sample_vectors);
 
 /// Anchor-point analysis of one preprocessed manifold: `points` is (D+1) x M with last row
-/// 1 (THEORY.md A.3 step 4), `samples` is (D+1) x n_t. Fills capacity, radius, dimension and
+/// 1 (docs/capacity.md#preprocessing step 4), `samples` is (D+1) x n_t. Fills capacity, radius, dimension and
 /// the diagnostics of the returned entry (label and n_points are left 0).
 ManifoldCapacity analyze_anchor_points(const Eigen::Ref<const Eigen::MatrixXd>& points,
                                        const Eigen::Ref<const Eigen::MatrixXd>& samples, double margin,

@@ -1,7 +1,7 @@
 #pragma once
 /// \file
 /// Second-order geometry of labelled point clouds: per-class center norm, radius and
-/// dimension, and the global dimension and center correlation (issue 2; THEORY.md B).
+/// dimension, and the global dimension and center correlation (issue 2; docs/geometry.md#dimension-measures).
 
 #include <cstdint>
 #include <vector>

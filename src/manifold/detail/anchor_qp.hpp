@@ -1,6 +1,6 @@
 #pragma once
 // The anchor-point QP of mean-field manifold theory (Chung, Lee & Sompolinsky, PRX 2018,
-// Sec. III A; THEORY.md A.4), solved exactly by an active-set method.
+// Sec. III A; docs/capacity.md#per-sample-solve), solved exactly by an active-set method.
 //
 // In the reference's mirrored convention the primal is
 //     min_V ||V - T||^2   subject to   S_j . V <= -kappa,  j = 1..M,

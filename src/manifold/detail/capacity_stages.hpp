@@ -10,10 +10,10 @@
 
 namespace neurogeom::manifold::detail {
 
-/// The mean of all points, weighted by point count (A.3 step 1).
+/// The mean of all points, weighted by point count (docs/capacity.md#preprocessing step 1).
 Eigen::RowVectorXd global_mean(const data::ManifoldDataset& dataset);
 
-/// A.3 steps 2-4: center normalisation, QR reduction and the appended center coordinate.
+/// docs/capacity.md#preprocessing steps 2-4: center normalisation, QR reduction and the appended center coordinate.
 /// Input: M_i x N clouds and the global mean `origin` they are taken relative to.
 /// Output: (D_i + 1) x M_i matrices.
 std::vector<Eigen::MatrixXd> reduce_manifolds(const std::vector<Eigen::MatrixXd>& clouds,
@@ -21,7 +21,7 @@ std::vector<Eigen::MatrixXd> reduce_manifolds(const std::vector<Eigen::MatrixXd>
                                               const std::vector<std::int64_t>& labels, const std::string& source,
                                               int num_threads);
 
-/// Outcome of center-correlation removal (A.6).
+/// Outcome of center-correlation removal (docs/capacity.md#center-correlation-removal).
 struct CenterRemoval {
   std::vector<Eigen::MatrixXd> projected;  ///< clouds projected off the removed center subspace
   int rank = 0;                            ///< K removed
@@ -30,10 +30,10 @@ struct CenterRemoval {
   Status status = Status::converged;
 };
 
-/// A.6: minimise residual center correlations over the Stiefel manifold and project.
+/// docs/capacity.md#center-correlation-removal: minimise residual center correlations over the Stiefel manifold and project.
 CenterRemoval remove_center_correlation(const std::vector<Eigen::MatrixXd>& centred, const CapacityOptions& options);
 
-/// A.7: simulated capacity by bisection over random projections.
+/// docs/capacity.md#simulated-capacity: simulated capacity by bisection over random projections.
 SimulatedCapacity simulate_capacity(const data::ManifoldDataset& dataset, const CapacityOptions& options);
 
 }  // namespace neurogeom::manifold::detail

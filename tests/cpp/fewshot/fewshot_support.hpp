@@ -1,5 +1,5 @@
 #pragma once
-// Synthetic few-shot datasets with known geometry (THEORY.md C.4, synthetic-sphere oracle).
+// Synthetic few-shot datasets with known geometry (docs/fewshot.md#synthetic-sphere-oracle).
 
 #include <vector>
 
@@ -10,7 +10,7 @@
 
 namespace neurogeom::testing {
 
-/// Two Gaussian "spheres" of THEORY.md C.4: centers e_0/sqrt2 and e_1/sqrt2 (||Delta|| = 1),
+/// Two Gaussian "spheres" of docs/fewshot.md#synthetic-sphere-oracle: centers e_0/sqrt2 and e_1/sqrt2 (||Delta|| = 1),
 /// class c spans its own D axes (disjoint, orthogonal to the centers), points
 /// x_0 + R_c U s with s ~ N(0, I_D / D). `rotate` mixes a fraction of Delta into class 0's
 /// first axis (overlap case): that axis becomes cos(t) e_axis + sin(t) Delta/|Delta|.

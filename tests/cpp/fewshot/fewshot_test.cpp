@@ -16,7 +16,7 @@ namespace {
 using testing::sphere_pair;
 using testing::tolerance;
 
-// Pair-averaged comparison in SNR space (THEORY.md C.4: compare there, errors in [0.02, 0.4]).
+// Pair-averaged comparison in SNR space (docs/fewshot.md#synthetic-sphere-oracle: compare there, errors in [0.02, 0.4]).
 // Averaging the two ordered errors of a pair cancels most of the episode-to-episode
 // variance, because a far-out prototype raises one error and lowers the other.
 double measured_snr(const ShotResult& s) {
@@ -27,7 +27,7 @@ double predicted_snr(const ShotResult& s) {
 }
 
 TEST(FewshotTheory, ClosedFormSphereTable) {
-  // THEORY.md C.4 table: SNR = R^-2 / (2 sqrt(1/(D m) + 1/(D m^2))), D = 50, no overlap or bias.
+  // docs/fewshot.md#synthetic-sphere-oracle: SNR = R^-2 / (2 sqrt(1/(D m) + 1/(D m^2))), D = 50, no overlap or bias.
   struct Row { double radius; int shots; double snr; };
   for (Row row : {Row{2.0, 1, 0.625}, Row{2.0, 3, 1.326}, Row{2.0, 5, 1.804}, Row{1.5, 1, 1.111}, Row{1.5, 3, 2.357}}) {
     const double snr = full_snr(1.0 / (row.radius * row.radius), 0.0, 0.0, 0.0, 0.0, 50.0, 50.0, row.shots);
@@ -45,7 +45,7 @@ TEST(FewshotTheory, ClosedFormSphereTable) {
 // pair-averaged error is about 0.08 at eps ~ 0.26 (prototype draws dominate), so its SE is
 // 0.08 / sqrt(2000) = 1.8e-3, i.e. 0.55 % of the SNR (phi(0.6) = 0.33); at eps ~ 0.04 the
 // SE is ~0.4 % of the SNR. The 8 % tolerance covers the Gaussian-margin bias of the theory
-// (up to ~5 % at m = 5, THEORY.md C.4 table) plus more than 4 SE at a fixed seed.
+// (up to ~5 % at m = 5, docs/fewshot.md#synthetic-sphere-oracle) plus more than 4 SE at a fixed seed.
 class SphereOracle : public ::testing::TestWithParam<std::pair<double, int>> {};
 
 TEST_P(SphereOracle, MeasuredErrorMatchesFullSnr) {
@@ -99,7 +99,7 @@ TEST(FewshotTheory, BiasOnlyMakesErrorsAsymmetric) {
 
 TEST(FewshotTheory, TestManifoldDimensionEntersTheNoise) {
   // D_a = 40, D_b = 160, equal radii, m = 1: the full SNR uses D_a (the test manifold) in the
-  // 1/(D m) term (THEORY.md C.4). Population values for a tested against b:
+  // 1/(D m) term (docs/fewshot.md#full-snr). Population values for a tested against b:
   // 0.125 / sqrt(1/40 + 1/80 + 1/320) = 0.62, and 0.85 had D_b been used: a 36 % difference,
   // far outside the 8 % band (1500 episodes x 2000 points: SE ~1.5 % of the SNR per ordered
   // pair). 2000 points keep the sample-D bias of the D = 160 class (~D/P) below 8 %.
@@ -198,7 +198,7 @@ TEST(FewshotGeometry, OverlapMethodsAgree) {
 
 TEST(FewshotMeasured, FastEstimatorIsBiasedLowButClose) {
   // The fast estimator tests the training points too, which are always correct at m = 1:
-  // with P = 40 points its error is about (1 - 1/P) of the exact one (THEORY.md C.2).
+  // with P = 40 points its error is about (1 - 1/P) of the exact one (docs/fewshot.md#measured-errors).
   const data::ManifoldDataset dataset = random_classes(31, 4, 40, 30, 0.6);
   FewshotOptions options;
   options.shots = {1};

@@ -78,7 +78,7 @@ data::ManifoldDataset novel_clouds(const LinearWorld& w, Eigen::Index points, do
 
 TEST(Zeroshot, MeasuredErrorMatchesSnrForGaussianClouds) {
   // With fixed prototypes the margin is linear in x, so for Gaussian clouds the error is
-  // exactly H(SNR) (THEORY.md C.5). n = 4000 points per class: SE = sqrt(e(1-e)/n) <= 7.9e-3;
+  // exactly H(SNR) (docs/fewshot.md#zero-shot-learning). n = 4000 points per class: SE = sqrt(e(1-e)/n) <= 7.9e-3;
   // tolerance 4 SE plus the sample-versus-population difference of the SNR (~1 %).
   const LinearWorld w = linear_world(3, 5, 12, 20, 4, true);
   const data::ManifoldDataset novel = novel_clouds(w, 4000, 8.0);
@@ -143,7 +143,7 @@ TEST(Zeroshot, LabelsReorderRowsAndBadInputsThrow) {
 TEST(DimensionScaling, RandomProjectionLaw) {
   // Isotropic 50-dimensional Gaussian cloud, randomly rotated into N = 200 units, 2000
   // points: sample PR ~ 50 / (1 + 50/2000) = 48.8. Projections follow
-  // D(M) = D_inf / (1 + D_inf / M) (THEORY.md B: 3 % at D_inf = 50); the fit must return
+  // D(M) = D_inf / (1 + D_inf / M) (docs/geometry.md#random-projection-law: 3 % at D_inf = 50); the fit must return
   // D_inf within 5 % of the full-data PR and a slope within 0.1 of 1.
   Rng rng(5);
   Eigen::RowVectorXd center = Eigen::RowVectorXd::Zero(200);

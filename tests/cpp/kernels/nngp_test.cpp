@@ -1,4 +1,4 @@
-// NNGP recursions (THEORY.md D.2) against Monte Carlo over finite random networks, and GP regression.
+// NNGP recursions (docs/theory.md#nngp-kernels) against Monte Carlo over finite random networks, and GP regression.
 #include <cmath>
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// BPKR theory (THEORY.md D.3-D.5): the oracle rows 19-23 of THEORY F, the GP limit and bad input.
+// BPKR theory (docs/theory.md#bpkr-saddle-point, #zero-temperature, #predictor-statistics): the oracle rows 19-23 of docs/theory.md#oracles, the GP limit and bad input.
 #include <cmath>
 
 #include <Eigen/Cholesky>
@@ -20,7 +20,7 @@ using testing::teacher_data;
 using Data = TeacherData;
 
 TEST(ZeroTemperatureOrderParameter, TableRows22And23) {
-  // THEORY F rows 22 and 23 (tolerance 1e-4 as tabulated).
+  // docs/theory.md#oracles rows 22 and 23 (tolerance 1e-4 as tabulated).
   const double tol = tolerance("order_parameter_table");
   const int depths[] = {1, 2, 3, 5};
   const double row22[] = {0.653113, 0.7026, 0.7434, 0.8018};
@@ -32,7 +32,7 @@ TEST(ZeroTemperatureOrderParameter, TableRows22And23) {
 }
 
 TEST(ZeroTemperatureOrderParameter, UnitWhenTargetNormMatchesPrior) {
-  // THEORY F row 21: r_0 = sigma^{2(L+1)} gives u = 1 (1e-10).
+  // docs/theory.md#oracles row 21: r_0 = sigma^{2(L+1)} gives u = 1 (1e-10).
   for (int depth : {1, 2, 4})
     for (double s2 : {0.5, 1.0, 2.0})
       EXPECT_NEAR(zero_temperature_order_parameter(0.7, std::pow(s2, depth + 1), s2, depth), 1.0, tolerance("exact"));
@@ -64,7 +64,7 @@ TEST(SolveOrderParameters, MatchesClosedFormAtZeroTemperature) {
       }
 }
 
-// THEORY F row 19: alpha -> 0 gives u_l -> 1 and the NNGP (GP regression with
+// docs/theory.md#oracles row 19: alpha -> 0 gives u_l -> 1 and the NNGP (GP regression with
 // K_f = sigma^{2(L+1)} K_0 and noise T).
 TEST(SolveTheory, SmallLoadGivesNngp) {
   const Data d = teacher_data(40, 60, 25, 11);
@@ -86,7 +86,7 @@ TEST(SolveTheory, SmallLoadGivesNngp) {
   }
 }
 
-// THEORY F row 20: at T = 0 the mean predictor is K_0(x,X) K_0^{-1} Y for every N, L, sigma^2.
+// docs/theory.md#oracles row 20: at T = 0 the mean predictor is K_0(x,X) K_0^{-1} Y for every N, L, sigma^2.
 TEST(SolveTheory, ZeroTemperatureMeanIndependentOfWidthDepthPrior) {
   const Data d = teacher_data(30, 50, 20, 5);
   const Eigen::MatrixXd k0 = d.x_train * d.x_train.transpose() / 50.0;
@@ -103,14 +103,14 @@ TEST(SolveTheory, ZeroTemperatureMeanIndependentOfWidthDepthPrior) {
         const TheoryResult r = solve_theory(d.x_train, d.y_train, d.x_test, d.y_test, o);
         ASSERT_EQ(r.status, Status::converged) << r.message;
         EXPECT_LT((r.test_mean - interpolant).cwiseAbs().maxCoeff(), tolerance("exact_loose"));
-        // D.5: the variance prefactor sigma^{2(L+1)} u^L equals alpha r_0 / (u - 1 + alpha).
+        // docs/theory.md#predictor-statistics: the variance prefactor sigma^{2(L+1)} u^L equals alpha r_0 / (u - 1 + alpha).
         const double u = r.order_parameters[0];
         const double alpha = 30.0 / width;
         EXPECT_NEAR(r.kernel_scale, alpha * r.target_norm / (u - 1 + alpha), 1e-9 * r.kernel_scale);
       }
 }
 
-// D.5 hidden kernel: the general-T form reduces to the T -> 0 form.
+// docs/theory.md#predictor-statistics hidden kernel: the general-T form reduces to the T -> 0 form.
 TEST(SolveTheory, HiddenKernelZeroTemperatureForm) {
   const Data d = teacher_data(20, 40, 5, 9);
   TheoryOptions o;
@@ -126,7 +126,7 @@ TEST(SolveTheory, HiddenKernelZeroTemperatureForm) {
   EXPECT_LT((r.hidden_kernel - expected).cwiseAbs().maxCoeff(), 1e-9);
 }
 
-// Several roots: the chosen root minimises H among all those found (D.3 step 4), and each
+// Several roots: the chosen root minimises H among all those found (docs/theory.md#bpkr-saddle-point step 4), and each
 // reported root satisfies the saddle-point equation.
 TEST(SolveTheory, RootSatisfiesSaddlePointEquations) {
   const Data d = teacher_data(80, 40, 10, 21);  // P > N_0: K_0 singular, fine at T > 0
@@ -181,7 +181,7 @@ TEST(SolveTheory, InvalidArguments) {
   }
 }
 
-// D.7: for ReLU the base kernel is the sigma = 1 arc-cosine NNGP; alpha -> 0 again gives the NNGP.
+// docs/theory.md#heuristic-relu-extension: for ReLU the base kernel is the sigma = 1 arc-cosine NNGP; alpha -> 0 again gives the NNGP.
 TEST(SolveTheory, ReluHeuristicSmallLoadGivesNngp) {
   const Data d = teacher_data(30, 20, 10, 4);
   TheoryOptions o;

@@ -1,5 +1,5 @@
-// Langevin sampler (THEORY.md D.1): an exactly Gaussian posterior, determinism over threads,
-// and a small BPKR validation (D.6).
+// Langevin sampler (docs/theory.md#network-and-conventions): an exactly Gaussian posterior, determinism over threads,
+// and a small BPKR validation (docs/validation-bpkr.md#protocol).
 #include <cmath>
 
 #include <Eigen/Eigenvalues>
@@ -114,10 +114,10 @@ TEST(Langevin, InvalidArguments) {
   EXPECT_EQ(r.status, Status::ill_conditioned);
 }
 
-// Small, fast version of the D.6 validation: Gaussian inputs N_0 = 40, P = 20, N = 40, L = 1,
+// Small, fast version of the docs/validation-bpkr.md#protocol validation: Gaussian inputs N_0 = 40, P = 20, N = 40, L = 1,
 // sigma^2 = 1.5, T = 0.2, linear teacher. 8 chains x 1500 thinned samples (relaxation time
 // sigma^2/(T eta) ~ 400 steps, burn-in ~12 of them). The predicted mean test variance and
-// readout norm sigma^2 (N - g) must agree within 5 SE + 10% (the O(1/N) term at N = 40; D.6 saw
+// readout norm sigma^2 (N - g) must agree within 5 SE + 10% (the O(1/N) term at N = 40; docs/validation-bpkr.md#protocol saw
 // 2-4% at N = 60) while the NNGP value (u = 1) must be excluded.
 TEST(Langevin, AgreesWithBpkrOnSmallProblem) {
   const Data d = teacher_data(20, 40, 30, 31);
@@ -152,7 +152,7 @@ TEST(Langevin, AgreesWithBpkrOnSmallProblem) {
       << "sim " << sim.weight_norms(1) << " bpkr " << readout;
   EXPECT_LT(std::abs(sim.generalization_error - theory.generalization_error),
             k * sim.generalization_error_standard_error + rel * theory.generalization_error);
-  // Hidden kernel (D.5, L = 1): the task-aligned shift y^T (<K_1> - sigma^2 K_0) y / |y|^2,
+  // Hidden kernel (docs/theory.md#predictor-statistics, L = 1): the task-aligned shift y^T (<K_1> - sigma^2 K_0) y / |y|^2,
   // which is O(1/N) and absent in the NNGP limit.
   const Eigen::MatrixXd k0 = 1.5 * d.x_train * d.x_train.transpose() / 40.0;
   const double norm = d.y_train.squaredNorm();

@@ -93,7 +93,7 @@ TEST(AnchorQp, InteriorTargetHasZeroMultipliers) {
 
 TEST(AnchorQp, DegenerateManyPointsOnCircle) {
   // 400 points on a circle: many nearly active constraints, where interior-point solvers
-  // struggle at tight tolerance (THEORY.md A.12). The active set stays at most D + 1 = 3.
+  // struggle at tight tolerance (docs/capacity.md#pitfalls). The active set stays at most D + 1 = 3.
   const int m = 400;
   Eigen::MatrixXd s(3, m);
   for (int j = 0; j < m; ++j) {

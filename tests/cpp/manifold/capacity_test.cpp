@@ -44,7 +44,7 @@ TEST(AnchorAnalysis, TinyRadiusIsAPoint) {
   }
 }
 
-// Densely sampled circles approach the exact L2-ball capacity (THEORY.md A.11).
+// Densely sampled circles approach the exact L2-ball capacity (docs/capacity.md#oracles).
 TEST(AnchorAnalysis, CircleApproachesBallCapacity) {
   for (double radius : {0.5, 1.0}) {
     const Eigen::MatrixXd t = Rng(100 + static_cast<int>(radius * 10)).normal_matrix(3, 40000);
@@ -61,7 +61,7 @@ TEST(AnchorAnalysis, CircleApproachesBallCapacity) {
   }
 }
 
-// Random Gaussian manifolds: THEORY.md A.11 row "20 20 100 plain, n_t = 50" uses n_t = 50;
+// Random Gaussian manifolds: docs/capacity.md#oracles row "20 20 100 plain, n_t = 50" uses n_t = 50;
 // here P = 20, M = 20, N = 100 with n_t = 200 against the reference's 0.0988 / 1.478 / 13.86
 // (measured with the reference code): Monte-Carlo tolerance 6% / 3% / 6%.
 TEST(Capacity, RandomGaussianManifoldsMatchReference) {
@@ -140,7 +140,7 @@ TEST(Capacity, MorePointsThanDimensionsWorks) {
 }
 
 TEST(Capacity, CenterCorrelationRemovalWorksForTwoAndThreeManifolds) {
-  // The reference fails an assertion for P = 3 to 5 (THEORY.md A.6 step 4).
+  // The reference fails an assertion for P = 3 to 5 (docs/capacity.md#center-correlation-removal step 4).
   Rng rng(12);
   for (int p : {2, 3, 5}) {
     std::vector<Eigen::MatrixXd> clouds;

@@ -11,7 +11,7 @@ namespace {
 using testing::tolerance;
 constexpr double kPi = 3.14159265358979323846;
 
-// THEORY.md F row 1.
+// docs/capacity.md#oracles row 1.
 TEST(CapacityTheory, GardnerTable) {
   EXPECT_NEAR(gardner_capacity(0.0), 2.0, 1e-12);
   EXPECT_NEAR(gardner_capacity(0.5), 0.961205, tolerance("quadrature"));
@@ -21,7 +21,7 @@ TEST(CapacityTheory, GardnerTable) {
   EXPECT_NEAR(gardner_capacity(30.0) * (1 + 900.0), 1.0, 1e-6);
 }
 
-// Segment (D = 1) closed form: alpha = 1 / (1/2 + (2/pi) arctan R) (THEORY.md A.8, F row 2).
+// Segment (D = 1) closed form: alpha = 1 / (1/2 + (2/pi) arctan R) (docs/capacity.md#analytic-capacities, #oracles row 2).
 TEST(CapacityTheory, SegmentClosedForm) {
   for (double r : {0.1, 0.5, 1.0, 2.0, 10.0, 100.0}) {
     const double exact = 1.0 / (0.5 + (2.0 / kPi) * std::atan(r));
@@ -29,7 +29,7 @@ TEST(CapacityTheory, SegmentClosedForm) {
   }
 }
 
-// Self-dual cone: alpha_B(0, 1, D) = 2/(D+1) exactly (F row 3); duality (F row 4).
+// Self-dual cone: alpha_B(0, 1, D) = 2/(D+1) exactly (docs/capacity.md#oracles row 3); duality (docs/capacity.md#oracles row 4).
 TEST(CapacityTheory, SelfDualAndDuality) {
   for (int d : {1, 2, 3, 5, 10, 50}) {
     EXPECT_NEAR(ball_capacity(0.0, 1.0, d) * (d + 1) / 2.0, 1.0, 1e-9) << "D = " << d;
@@ -40,7 +40,7 @@ TEST(CapacityTheory, SelfDualAndDuality) {
   }
 }
 
-// THEORY.md A.8 oracle table and F rows 5-7 (tolerance 1e-4 relative).
+// docs/capacity.md#analytic-capacities oracle table and docs/capacity.md#oracles rows 5-7 (tolerance 1e-4 relative).
 TEST(CapacityTheory, BallTable) {
   const double rel = tolerance("table_relative");
   struct Row { double margin, radius; int dimension; double expected; };
@@ -57,8 +57,8 @@ TEST(CapacityTheory, BallTable) {
 }
 
 TEST(CapacityTheory, LargeDimensionApproximation) {
-  EXPECT_NEAR(large_dimension_capacity(0.0, 0.5, 50), 0.09091, 1e-4);  // F row 7
-  EXPECT_NEAR(large_dimension_capacity(1.0, 1.0, 10), 0.10350, 1e-4);  // F row 6
+  EXPECT_NEAR(large_dimension_capacity(0.0, 0.5, 50), 0.09091, 1e-4);  // docs/capacity.md#oracles row 7
+  EXPECT_NEAR(large_dimension_capacity(1.0, 1.0, 10), 0.10350, 1e-4);  // docs/capacity.md#oracles row 6
 }
 
 TEST(CapacityTheory, MonotoneInMargin) {
