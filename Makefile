@@ -6,18 +6,23 @@ BUILD := build
 JOBS := $(shell nproc)
 export PYTHONPATH := $(CURDIR)/$(BUILD)/python
 
-.PHONY: all deps build test test-cpp test-python demo bench install-python clean
+.PHONY: all deps build build-cli test test-cpp test-python demo bench install-python clean
 
 all: build
 
 deps:
 	@bash scripts/install_deps.sh
 
+# CMAKE_ARGS adds configure options, e.g. CMAKE_ARGS=-DNEUROGEOM_WERROR=ON (what .ci/run does).
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE=$(PYTHON) $(CMAKE_ARGS) >/dev/null
 
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
+
+# The demo needs only the command-line tool: no tests, benchmarks or Python module.
+build-cli: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target neurogeom
 
 test: build
 	$(MAKE) --no-print-directory test-cpp test-python
@@ -28,7 +33,7 @@ test-cpp:
 test-python:
 	$(PYTHON) -m pytest -q tests/python
 
-demo: build
+demo: build-cli
 	bash scripts/demo.sh
 
 bench: build

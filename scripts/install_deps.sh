@@ -10,6 +10,8 @@ packages=(
   pybind11-dev python3-dev python3-numpy python3-pytest python3-scipy
   libgtest-dev libgmock-dev libbenchmark-dev libnlopt-cxx-dev python3-cvxopt
   dataset-fashion-mnist chromium
+  libboost1.81-dev
+  python3-venv python3-pip python3-setuptools python3-wheel
 )
 
 missing=()

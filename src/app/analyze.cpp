@@ -13,6 +13,7 @@
 
 namespace neurogeom::app {
 
+using analysis::AnalyzeOptions;
 using analysis::ConditionResult;
 using analysis::LayerResult;
 

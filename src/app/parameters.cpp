@@ -80,7 +80,7 @@ std::string parameters_markdown() {
   std::string out =
       "# Parameters\n\n"
       "Every option of every analysis, generated from the options structs' field lists by "
-      "`neurogeom parameters` (docs/architecture.md); tests/python/test_parameters.py checks that this "
+      "`neurogeom parameters` (docs/architecture.md); tests/python/test_layout.py checks that this "
       "page matches the code. The option name is the same in C++, JSON (`options` of every result), "
       "Python keyword arguments and the CLI (`--name`; the dashed spelling `--na-me` is accepted too). "
       "Options of a composite analysis's parts are nested: `capacity.samples` in JSON, "

@@ -50,7 +50,7 @@ DimensionScalingResult estimate_dimension_scaling(const data::ManifoldDataset& d
   use_single_threaded_blas();
   const Eigen::Index n = dataset.num_features();
   DimensionScalingResult r;
-  r.options_used = options;
+  r.options = options;
   std::vector<int> counts = options.unit_counts;
   if (counts.empty()) {
     const double lo = std::min<double>(10.0, static_cast<double>(n)), hi = static_cast<double>(n);
@@ -62,7 +62,7 @@ DimensionScalingResult estimate_dimension_scaling(const data::ManifoldDataset& d
   for (int m : counts)
     NEUROGEOM_THROW_IF_NOT(m <= n, fmt::format("unit_counts must be <= the number of units {}, got {}", n, m));
   r.unit_counts = counts;
-  r.options_used.unit_counts = counts;
+  r.options.unit_counts = counts;
   const std::size_t k = dataset.num_manifolds();
   const std::size_t nm = counts.size();
   // Per class: sums over draws, indexed by M; summed over classes in class order below.

@@ -273,7 +273,7 @@ FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const Fewsh
                                        dataset.label(c), dataset.manifold(c).rows(), max_shots, max_shots + 1));
 
   FewshotResult result;
-  result.options_used = options;
+  result.options = options;
   result.labels = dataset.labels();
   estimate_pair_geometry(dataset, options.overlap_method, options.num_threads, result.classes, result.pairs,
                          &result.overlap_method_used);

@@ -137,7 +137,7 @@ ZeroshotResult estimate_zeroshot(const data::ManifoldDataset& novel, const Zeros
   const AffineMap map = options.map == ZeroshotMap::procrustes ? fit_procrustes(p.train_source, p.train_target)
                                                                : fit_ridge(p.train_source, p.train_target, options.ridge_penalty);
   ZeroshotResult r;
-  r.options_used = options;
+  r.options = options;
   r.labels = novel.labels();
   {
     const RowMatrixXd fitted = map.apply(p.train_source);

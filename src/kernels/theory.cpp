@@ -396,7 +396,7 @@ TheoryResult solve_theory(const Eigen::Ref<const RowMatrixXd>& x_train, const Ei
   use_single_threaded_blas();
   const auto start = std::chrono::steady_clock::now();
   TheoryResult result;
-  result.options_used = options;
+  result.options = options;
   const Prepared p = prepare(x_train, y_train, x_test, options.activation, options.depth);
   solve_order_parameters(p.eigenvalues, p.projections, options, result);
   predict(p, y_test, options, x_train.cols(), result);
@@ -440,7 +440,7 @@ std::vector<TheorySweepRow> theory_sweep(const Eigen::Ref<const RowMatrixXd>& x_
           o.temperature = t;
           o.activation = options.activation;
           TheoryResult r;
-          r.options_used = o;
+          r.options = o;
           solve_order_parameters(p.eigenvalues, p.projections, o, r);
           predict(p, y_test, o, x_train.cols(), r);
           rows.push_back({width, depth, s2, t, r.order_parameters, r.kernel_scale, r.bias, r.variance,

@@ -249,7 +249,7 @@ LangevinResult run_langevin(const Eigen::Ref<const RowMatrixXd>& x_train, const 
   use_single_threaded_blas();
   const auto start = std::chrono::steady_clock::now();
   LangevinResult result;
-  result.options_used = options;
+  result.options = options;
   result.step_size = options.step_size > 0 ? options.step_size : automatic_step_size(x_train, options);
   const std::size_t chains = static_cast<std::size_t>(options.num_chains);
   std::vector<ChainOutput> outputs(chains);

@@ -175,7 +175,7 @@ CapacityResult run(const data::ManifoldDataset& dataset, const CapacityOptions& 
   options.validate();
   use_single_threaded_blas();
   CapacityResult result;
-  result.options_used = options;
+  result.options = options;
   const std::size_t p = dataset.num_manifolds();
   if (supplied)
     NEUROGEOM_THROW_IF_NOT(supplied->size() == p, fmt::format("sample_vectors has {} matrices for {} manifolds",

@@ -30,7 +30,7 @@ double mean_abs_center_cosine(const Eigen::Ref<const Eigen::MatrixXd>& centers) 
 GeometryResult compute_geometry(const data::ManifoldDataset& dataset, const GeometryOptions& options) {
   options.validate();
   GeometryResult result;
-  result.options_used = options;
+  result.options = options;
   const std::size_t p = dataset.num_manifolds();
   // g is the mean of all points, weighted by point count.
   Eigen::RowVectorXd global_mean = Eigen::RowVectorXd::Zero(dataset.num_features());

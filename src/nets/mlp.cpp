@@ -180,7 +180,7 @@ TrainResult train_classifier(const Eigen::Ref<const RowMatrixXd>& points, const 
     targets[i] = static_cast<int>(std::lower_bound(classes.begin(), classes.end(), labels[i]) - classes.begin());
 
   TrainResult result;
-  result.options_used = options;
+  result.options = options;
   Mlp& net = result.network;
   net = initialize(points.cols(), static_cast<Eigen::Index>(classes.size()), options);
   net.class_labels = classes;

@@ -24,7 +24,8 @@ FASHION_MNIST = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
 NUM_CLASSES, POINTS_PER_CLASS, NUM_UNITS = 5, 30, 40
 CENTER_SCALES = (0.2, 0.35, 0.6)
 LAYER_NAMES = ["early", "middle", "late"]
-OPTIONS = dict(episodes=30, samples=60, dimension_draws=1, seed=3, num_threads=2)
+OPTIONS = dict(fewshot={"episodes": 30}, capacity={"samples": 60}, dimension_scaling={"draws": 1}, seed=3,
+               num_threads=2)
 
 
 def _synthetic_layers(seed=0):
@@ -123,8 +124,9 @@ def _write_layers(tmp_path, layers, labels):
 
 
 def _cli_options():
-    return ["--episodes", OPTIONS["episodes"], "--samples", OPTIONS["samples"], "--seed", OPTIONS["seed"],
-            "--threads", OPTIONS["num_threads"], "--dimension-draws", OPTIONS["dimension_draws"]]
+    return ["--fewshot.episodes", OPTIONS["fewshot"]["episodes"], "--capacity.samples", OPTIONS["capacity"]["samples"],
+            "--seed", OPTIONS["seed"], "--threads", OPTIONS["num_threads"],
+            "--dimension_scaling.draws", OPTIONS["dimension_scaling"]["draws"]]
 
 
 REPORT_KEYS = {"capacity", "radius", "dimension", "center_correlation", "participation_ratio", "fewshot",
@@ -182,7 +184,7 @@ def test_cli_npy_and_npz_match_python(synthetic, synthetic_document, tmp_path):
 def test_python_writes_outputs_and_restricts_classes(synthetic, tmp_path):
     layers, labels = synthetic
     doc = ng.analyze(list(layers.values()), labels, out=tmp_path / "report", classes=[0, 2, 4], title="three classes",
-                     shots=[1, 5], **dict(OPTIONS, episodes=5, samples=20))
+                     **dict(OPTIONS, fewshot={"shots": [1, 5], "episodes": 5}, capacity={"samples": 20}))
     assert doc["layers"] == ["layer0", "layer1", "layer2"]
     assert doc["conditions"] == ["selected classes"]
     assert doc["details"]["selected classes"]["classes"] == [0, 2, 4]
@@ -246,12 +248,12 @@ def test_python_bad_inputs(synthetic):
         ng.analyze({"cube": layers["early"].reshape(150, 8, 5)}, labels)
     with pytest.raises(ValueError, match="class 7 of condition 'selected classes' has no samples"):
         ng.analyze(layers, labels, classes=[1, 7])
-    with pytest.raises(ValueError, match=r"unknown option 'episode' for analyze \(did you mean 'episodes'\?\)"):
-        ng.analyze(layers, labels, episode=3)
+    with pytest.raises(ValueError, match=r"unknown option 'episode' for fewshot \(did you mean 'episodes'\?\)"):
+        ng.analyze(layers, labels, fewshot={"episode": 3})
     with pytest.raises(ValueError, match="labels must hold integers"):
         ng.analyze(layers, labels + 0.5)
     with pytest.raises(ng.InvalidArgument, match="episodes must be >= 1, got 0"):
-        ng.analyze(layers, labels, episodes=0)
+        ng.analyze(layers, labels, fewshot={"episodes": 0})
     with pytest.raises(ValueError, match="unknown option 'epoch' for demo"):
         ng.demo(out="unused", quick=True, epoch=2)
 
@@ -310,7 +312,7 @@ def test_demo_quick_fashion_mnist_from_python(tmp_path):
     if not os.path.exists(FASHION_MNIST):
         pytest.skip("Fashion-MNIST is not installed (scripts/install_deps.sh installs dataset-fashion-mnist)")
     start = time.monotonic()
-    page = ng.demo(out=tmp_path / "fashion", quick=True, dataset="fashion-mnist", num_threads=2)
+    page = ng.demo(out=tmp_path / "fashion", quick=True, dataset="fashion_mnist", num_threads=2)
     assert time.monotonic() - start < 60
     assert page == str(tmp_path / "fashion" / "index.html")
     doc = json.loads((tmp_path / "fashion" / "results.json").read_text(encoding="utf-8"))

@@ -51,13 +51,13 @@ def test_center_correlation_auto_on_random_data():
     from scipy.stats import norm
     p, n = 30, 400
     x = np.random.default_rng(8).standard_normal((p, 20, n))
-    r = ng.capacity(x, center_correlation="auto", samples=100)
+    r = ng.capacity(x, center_correlation="automatic", samples=100)
     mu, sigma = 1.0 / (p - 1), 1.0 / np.sqrt(n)
     expected = sigma * np.sqrt(2 / np.pi) * np.exp(-mu ** 2 / (2 * sigma ** 2)) + mu * (1 - 2 * norm.cdf(-mu / sigma))
     assert r.center_correlation == pytest.approx(expected, rel=0.1)
     assert r.center_rank == 1
     d = r.to_dict()
-    assert d["center_rank"] == 1 and d["options"]["center_correlation"] == "auto"
+    assert d["center_rank"] == 1 and d["options"]["center_correlation"] == "automatic"
 
 
 def test_cli_json_matches_python(tmp_path):

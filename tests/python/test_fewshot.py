@@ -52,25 +52,25 @@ def test_pair_geometry_matches_numpy_brute_force():
     mean = [c.mean(axis=0) for c in clouds]
     for a in range(3):
         r2 = np.trace(cov[a])
-        assert r.radius[a] == pytest.approx(np.sqrt(r2), rel=TOL["exact_loose"])
-        assert r.dimension[a] == pytest.approx(r2 ** 2 / np.sum(cov[a] ** 2), rel=TOL["exact_loose"])
+        assert r.classes.radius[a] == pytest.approx(np.sqrt(r2), rel=TOL["exact_loose"])
+        assert r.classes.dimension[a] == pytest.approx(r2 ** 2 / np.sum(cov[a] ** 2), rel=TOL["exact_loose"])
         for b in range(3):
             if a == b:
-                assert np.isnan(r.signal[a, b])
+                assert np.isnan(r.pairs.signal[a, b])
                 continue
             d = mean[a] - mean[b]
-            assert r.signal[a, b] == pytest.approx(d @ d / r2, rel=TOL["exact_loose"])
-            assert r.bias[a, b] == pytest.approx(np.trace(cov[b]) / r2 - 1, rel=TOL["exact_loose"])
-            assert r.signal_noise_overlap[a, b] == pytest.approx(d @ cov[a] @ d / r2 ** 2, rel=TOL["exact_loose"])
-            assert r.signal_noise_overlap_b[a, b] == pytest.approx(d @ cov[b] @ d / r2 ** 2, rel=TOL["exact_loose"])
-            assert r.noise_noise_overlap[a, b] == pytest.approx(np.sum(cov[a] * cov[b]) / r2 ** 2,
+            assert r.pairs.signal[a, b] == pytest.approx(d @ d / r2, rel=TOL["exact_loose"])
+            assert r.pairs.bias[a, b] == pytest.approx(np.trace(cov[b]) / r2 - 1, rel=TOL["exact_loose"])
+            assert r.pairs.signal_noise_overlap[a, b] == pytest.approx(d @ cov[a] @ d / r2 ** 2, rel=TOL["exact_loose"])
+            assert r.pairs.signal_noise_overlap_b[a, b] == pytest.approx(d @ cov[b] @ d / r2 ** 2, rel=TOL["exact_loose"])
+            assert r.pairs.noise_noise_overlap[a, b] == pytest.approx(np.sum(cov[a] * cov[b]) / r2 ** 2,
                                                                 rel=TOL["exact_loose"])
             # Full SNR (docs/fewshot.md#full-snr) written out independently, m = 1.
             rho = np.trace(cov[b]) / r2
-            da, db = r.dimension[a], r.dimension[b]
-            noise = (r.signal_noise_overlap[a, b] + r.signal_noise_overlap_b[a, b] + 1 / da +
-                     r.noise_noise_overlap[a, b] + 1 / (2 * da) + rho ** 2 / (2 * db))
-            snr = 0.5 * (r.signal[a, b] + rho - 1) / np.sqrt(noise)
+            da, db = r.classes.dimension[a], r.classes.dimension[b]
+            noise = (r.pairs.signal_noise_overlap[a, b] + r.pairs.signal_noise_overlap_b[a, b] + 1 / da +
+                     r.pairs.noise_noise_overlap[a, b] + 1 / (2 * da) + rho ** 2 / (2 * db))
+            snr = 0.5 * (r.pairs.signal[a, b] + rho - 1) / np.sqrt(noise)
             assert r.shots[0].snr[a, b] == pytest.approx(snr, rel=TOL["exact_loose"])
             assert r.shots[0].predicted_error[a, b] == pytest.approx(0.5 * erfc(snr / np.sqrt(2)),
                                                                      rel=TOL["exact_loose"])
@@ -91,10 +91,11 @@ def test_options_and_bad_inputs():
                                                                abs=TOL["exact"])
     assert r.shots[1].exemplar_error.shape == (2, 2)
     d = r.to_dict()
-    for key in ("shots", "labels", "radius", "dimension", "signal", "bias", "signal_noise_overlap",
-                "noise_noise_overlap", "empirical_error", "predicted_error", "options", "version"):
+    for key in ("shots", "labels", "classes", "pairs", "options", "version"):
         assert key in d
-    assert d["empirical_error"][1]["matrix"][0][0] is None
+    for key in ("signal", "bias", "signal_noise_overlap", "noise_noise_overlap"):
+        assert key in d["pairs"]
+    assert d["shots"][1]["empirical_error"][0][0] is None and d["shots"][1]["shots"] == 2
 
 
 def linear_world(seed, d=6, n=14, train=25, novel=4):
@@ -157,7 +158,7 @@ def test_cli_fewshot_and_zeroshot(tmp_path):
     out = run_cli("fewshot", tmp_path / "data.npz", "--shots", "1,2", "--episodes", "4", "--json", "-")
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
-    assert result["shots"] == [1, 2] and result["estimator"] == "exact"
+    assert [s["shots"] for s in result["shots"]] == [1, 2] and result["options"]["estimator"] == "exact"
     bad = run_cli("fewshot", tmp_path / "data.npz", "--shots", "1,40")
     assert bad.returncode == 2
     assert bad.stderr.strip().count("\n") == 0 and "needs at least 41" in bad.stderr

@@ -34,19 +34,30 @@ def make_inputs(directory):
     centers = np.stack([X[y == c].mean(0) for c in range(4)])
     rng = np.random.default_rng(0)
     source = rng.standard_normal((4, 6))
+    paths.update(layer_a=directory / "layer_a.npy", layer_b=directory / "layer_b.npy",
+                 labels=directory / "labels.npy", out=directory / "analyze_out")
+    np.save(paths["layer_a"], X)
+    np.save(paths["layer_b"], np.maximum(X - 4, 0))
+    np.save(paths["labels"], y)
     np.savez(paths["prototypes"], train_source=source[:3], train_target=centers[:3],
              novel_source=source, novel_labels=np.arange(4))
     return paths
 
 
 def commands(paths):
-    """Name -> argument list (without the binary and --json)."""
+    """Name -> argument list (without the binary and --json), in the current flag spelling.
+
+    The documents under before/ were written with the flags of that version: the same options
+    (e.g. --samples 20 of analyze is now --capacity.samples 20).
+    """
     data, binary = str(paths["data"]), str(paths["binary"])
+    layers = [str(paths["layer_a"]), str(paths["layer_b"])]
     return {
         "geometry": ["geometry", data],
         "capacity": ["capacity", data, "--samples", "50", "--seed", "3"],
         "capacity_simulated": ["capacity", data, "--samples", "20", "--simulate", "--simulation-repetitions", "10"],
-        "capacity_correlation": ["capacity", data, "--samples", "20", "--center-correlation", "auto", "--restarts", "2"],
+        "capacity_correlation": ["capacity", data, "--samples", "20", "--center-correlation", "automatic",
+                                 "--restarts", "2"],
         "capacity_theory": ["capacity-theory", "--margin", "0.5", "--radius", "0.5,1", "--dimension", "3,10"],
         "fewshot": ["fewshot", data, "--episodes", "5", "--shots", "1,3"],
         "zeroshot": ["zeroshot", data, "--prototypes", str(paths["prototypes"]), "--top-k", "1"],
@@ -54,7 +65,15 @@ def commands(paths):
                    "--temperature", "0.1"],
         "langevin": ["langevin", binary, "--positive-label", "1", "--widths", "10", "--burn-in", "50",
                      "--num-steps", "100", "--num-chains", "2"],
+        "analyze": ["analyze", *layers, "--labels", str(paths["labels"]), "--out", str(paths["out"]),
+                    "--capacity.samples", "20", "--fewshot.episodes", "3", "--dimension_scaling.draws", "1"],
     }
+
+
+COMMAND_NAMES = ["geometry", "capacity", "capacity_simulated", "capacity_correlation", "capacity_theory", "fewshot",
+                 "zeroshot", "theory", "langevin", "analyze"]
+COMMAND_OF = {name: name.split("_")[0] if name.startswith("capacity_") and name != "capacity_theory" else name
+              for name in COMMAND_NAMES}
 
 
 def run(binary, name, args, out_dir):

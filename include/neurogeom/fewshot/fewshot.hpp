@@ -125,7 +125,7 @@ struct ShotResult {
   RowMatrixXd max_margin_error;     ///< SVM error (empty unless options.max_margin)
   double mean_empirical_error = 0.0;   ///< mean over ordered pairs a != b
   double mean_predicted_error = 0.0;   ///< mean of H(full SNR) over ordered pairs
-  double mean_predicted_error_main = 0.0;
+  double mean_predicted_error_main = 0.0;  ///< mean of H(main-text SNR) over ordered pairs
   double mean_exemplar_error = 0.0;    ///< NaN unless options.exemplar
   double mean_max_margin_error = 0.0;  ///< NaN unless options.max_margin
   double mean_snr = 0.0;               ///< mean full SNR over ordered pairs
@@ -150,10 +150,10 @@ struct FewshotResult {
   PairGeometry pairs;                ///< per-pair geometry (independent of m)
   std::vector<ShotResult> shots;     ///< one entry per options.shots, same order
   double mean_signal = 0.0;                  ///< means over ordered pairs a != b
-  double mean_bias = 0.0;
-  double mean_signal_noise_overlap = 0.0;
-  double mean_signal_noise_overlap_b = 0.0;
-  double mean_noise_noise_overlap = 0.0;
+  double mean_bias = 0.0;                   ///< mean bias over ordered pairs
+  double mean_signal_noise_overlap = 0.0;   ///< mean signal-noise overlap (a) over ordered pairs
+  double mean_signal_noise_overlap_b = 0.0; ///< mean signal-noise overlap (b) over ordered pairs
+  double mean_noise_noise_overlap = 0.0;    ///< mean noise-noise overlap over ordered pairs
   double mean_dimension = 0.0;               ///< mean D_a over classes
   double mean_radius = 0.0;                  ///< mean R_a over classes
   OverlapMethod overlap_method_used = OverlapMethod::axes;  ///< the method actually run

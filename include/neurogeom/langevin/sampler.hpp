@@ -86,10 +86,10 @@ struct LangevinResult {
   Eigen::VectorXd test_variance;             ///< <f(x)^2> - <f(x)>^2 at each test point
   double bias = std::numeric_limits<double>::quiet_NaN();       ///< mean_x (y - <f>)^2
   double variance = std::numeric_limits<double>::quiet_NaN();   ///< mean_x Var f(x)
-  double variance_standard_error = std::numeric_limits<double>::quiet_NaN();
+  double variance_standard_error = std::numeric_limits<double>::quiet_NaN();  ///< across chains
   /// mean_x <(y - f)^2> = bias + variance.
   double generalization_error = std::numeric_limits<double>::quiet_NaN();
-  double generalization_error_standard_error = std::numeric_limits<double>::quiet_NaN();
+  double generalization_error_standard_error = std::numeric_limits<double>::quiet_NaN();  ///< across chains
   double train_error = std::numeric_limits<double>::quiet_NaN();  ///< posterior mean training error
   Eigen::VectorXd weight_norms;                 ///< <||W_l||^2>, l = 1..L+1
   Eigen::VectorXd weight_norms_standard_error;  ///< across-chain standard errors
