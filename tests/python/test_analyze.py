@@ -265,7 +265,7 @@ def test_python_bad_inputs(synthetic):
 def digits_demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo_digits")
     start = time.monotonic()
-    done = _cli("demo", "--quick", "--dataset", "digits", "--data-dir", os.path.join(ROOT, "data"), "--out", out,
+    done = _cli("demo", "--quick", "--dataset", "digits", "--data-directory", os.path.join(ROOT, "data"), "--out", out,
                 "--threads", 2)
     elapsed = time.monotonic() - start
     assert done.returncode == 0, done.stderr
@@ -297,7 +297,7 @@ def test_demo_digits_notes_state_the_counts_used(tmp_path):
     # Full sizes on the digits (no theory, about 2 s): the digits have about 180 images per class,
     # so the demo trains on 80 and analyses 90 per class whatever --train-per-class and
     # --test-per-class ask; the notes must state the counts actually used.
-    done = _cli("demo", "--dataset", "digits", "--no-theory", "--data-dir", os.path.join(ROOT, "data"), "--out",
+    done = _cli("demo", "--dataset", "digits", "--no-theory", "--data-directory", os.path.join(ROOT, "data"), "--out",
                 tmp_path, "--threads", 2, "--quiet")
     assert done.returncode == 0, done.stderr
     doc = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
