@@ -233,3 +233,28 @@ TEST(SimulatedCapacity, TracksMeanFieldOnSeparatedManifolds) {
 
 }  // namespace
 }  // namespace neurogeom::manifold
+
+namespace neurogeom::manifold {
+namespace {
+
+// A QP status other than converged reaches the manifold and the result (worst status).
+TEST(Capacity, QpStatusPropagatesToResult) {
+  Rng rng(8);
+  std::vector<Eigen::MatrixXd> clouds;
+  for (int i = 0; i < 4; ++i)
+    clouds.push_back((0.8 * rng.normal_matrix(12, 30)).rowwise() + Eigen::RowVectorXd(rng.normal_matrix(1, 30)));
+  const auto dataset = data::ManifoldDataset::from_manifolds(clouds, {0, 1, 2, 3});
+  CapacityOptions o;
+  o.samples = 40;
+  EXPECT_EQ(estimate_capacity(dataset, o).status, Status::converged);
+  o.qp_tolerance = 1e-300;  // below the rounding floor: residuals exceed 1e3 x tolerance
+  const CapacityResult tight = estimate_capacity(dataset, o);
+  EXPECT_EQ(tight.status, Status::ill_conditioned);
+  for (const ManifoldCapacity& m : tight.manifolds) EXPECT_EQ(m.status, Status::ill_conditioned);
+  o.qp_tolerance = 1e-13;
+  o.max_qp_iterations = 1;
+  EXPECT_EQ(estimate_capacity(dataset, o).status, Status::max_iterations_reached);
+}
+
+}  // namespace
+}  // namespace neurogeom::manifold
