@@ -1,5 +1,6 @@
 #include "neurogeom/manifold/capacity.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 
@@ -211,7 +212,7 @@ CapacityResult run(const data::ManifoldDataset& dataset, const CapacityOptions& 
       removed ? Eigen::RowVectorXd::Zero(dataset.num_features()) : origin, dataset.labels(), dataset.source(),
       options.num_threads);
   result.manifolds.resize(p);
-  std::size_t done = 0;
+  std::atomic<std::size_t> done{0};  // incremented by the workers
   parallel_for(p, options.num_threads, [&](std::size_t i) {
     const Eigen::Index d1 = reduced[i].rows();
     Eigen::MatrixXd drawn;
@@ -228,7 +229,7 @@ CapacityResult run(const data::ManifoldDataset& dataset, const CapacityOptions& 
     mc.label = dataset.label(i);
     mc.n_points = dataset.manifold(i).rows();
     result.manifolds[i] = mc;
-    report_progress("capacity", ++done, p);
+    report_progress("capacity", done.fetch_add(1) + 1, p);
   });
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
