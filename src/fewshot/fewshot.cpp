@@ -212,6 +212,49 @@ RowMatrixXd rates(const CountMatrix& counts, const std::vector<std::int64_t>& te
   return out;
 }
 
+
+// Predicted k-way accuracy and its standard error from per-class, per-draw orthant
+// probabilities (docs/fewshot.md, "k-way theory: standard error"). The mean is over all
+// classes (each weighted 1/K) of the mean over its random rival sets, a stratified sample:
+// Var = (1/K^2) sum_a s_a^2 / draws, s_a^2 the sample variance over class a's draws. Each
+// draw has its own integrator shifts, so s_a^2 already contains the integrator's variance;
+// with one draw per class s_a^2 is unavailable and the variance across all values (which
+// also holds the between-class spread, so it errs high) stands in, plus the integrator's;
+// when every draw is the full rival set (k = K) only the integrator's variance remains.
+struct KwaySummary {
+  double mean = 0.0, standard_error = 0.0;
+};
+
+KwaySummary summarise_kway(const std::vector<std::vector<double>>& probability,
+                           const std::vector<double>& integrator_variance, bool random_rivals) {
+  const std::size_t k = probability.size();
+  const std::size_t draws = probability.front().size();
+  const double kd = static_cast<double>(k), dd = static_cast<double>(draws);
+  KwaySummary out;
+  double grand = 0.0;
+  for (const auto& row : probability) grand += std::accumulate(row.begin(), row.end(), 0.0) / dd;
+  out.mean = grand / kd;
+  double variance = 0.0;
+  if (draws >= 2) {
+    for (const auto& row : probability) {
+      const double m = std::accumulate(row.begin(), row.end(), 0.0) / dd;
+      double ss = 0.0;
+      for (double v : row) ss += (v - m) * (v - m);
+      variance += ss / (dd - 1.0) / dd;
+    }
+    variance /= kd * kd;
+  } else {
+    double ss = 0.0, integrator = 0.0;
+    for (std::size_t a = 0; a < k; ++a) {
+      ss += (probability[a][0] - out.mean) * (probability[a][0] - out.mean);
+      integrator += integrator_variance[a];
+    }
+    variance = (random_rivals && k > 1 ? ss / (kd - 1.0) / kd : 0.0) + integrator / (kd * kd);
+  }
+  out.standard_error = std::sqrt(variance);
+  return out;
+}
+
 }  // namespace
 
 std::string to_string(Estimator estimator) { return estimator == Estimator::exact ? "exact" : "fast"; }
@@ -380,7 +423,9 @@ FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const Fewsh
     shot.predicted_kway_accuracy = kNaN;
     shot.predicted_kway_standard_error = kNaN;
     if (draws > 0) {
-      std::vector<double> probability(k, 0.0), variance(k, 0.0);
+      // Per class and rival draw: the orthant probability and its integrator variance.
+      std::vector<std::vector<double>> probability(k, std::vector<double>(static_cast<std::size_t>(draws)));
+      std::vector<double> integrator_variance(k, 0.0);
       parallel_for(k, options.num_threads, [&](std::size_t ai) {
         const Eigen::Index a = static_cast<Eigen::Index>(ai);
         Rng rng = Rng::for_item(options.seed, (std::uint64_t{3} << 61) + s * k + ai);
@@ -404,17 +449,13 @@ FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const Fewsh
           }
           // P(all h_b > 0) = P(eps < mean) with eps ~ N(0, covariance).
           const OrthantProbability p = gaussian_orthant(covariance, mean, options.orthant_points, options.orthant_shifts, rng);
-          probability[ai] += p.probability / draws;
-          variance[ai] += p.standard_error * p.standard_error / (static_cast<double>(draws) * draws);
+          probability[ai][static_cast<std::size_t>(d)] = p.probability;
+          integrator_variance[ai] += p.standard_error * p.standard_error;
         }
       });
-      double sum = 0.0, var = 0.0;
-      for (std::size_t c = 0; c < k; ++c) {
-        sum += probability[c];
-        var += variance[c];
-      }
-      shot.predicted_kway_accuracy = sum / static_cast<double>(k);
-      shot.predicted_kway_standard_error = std::sqrt(var) / static_cast<double>(k);
+      const KwaySummary summary = summarise_kway(probability, integrator_variance, rivals_per_set < kk - 1);
+      shot.predicted_kway_accuracy = summary.mean;
+      shot.predicted_kway_standard_error = summary.standard_error;
     }
 
     // Measured errors: episodes in parallel; integer counts make the sum order-free.

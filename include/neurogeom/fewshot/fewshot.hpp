@@ -132,7 +132,9 @@ struct ShotResult {
   /// Predicted k-way accuracy: mean over classes and random rival sets of P(all margins > 0)
   /// for the jointly Gaussian margins of THEORY.md C.4 (NaN when kway_theory_draws = 0).
   double predicted_kway_accuracy = 0.0;
-  /// Standard error of predicted_kway_accuracy from the integrator alone (not the rival draws).
+  /// Standard error of predicted_kway_accuracy as an estimate of its expectation over
+  /// random rival sets: the spread over classes x kway_theory_draws rival draws (stratified
+  /// by class) including the orthant integrator's error (docs/fewshot.md, "k-way theory").
   double predicted_kway_standard_error = 0.0;
 };
 

@@ -405,3 +405,55 @@ TEST(FewshotTheory, KwayTheoryReducesToTwoWayAndTracksMeasurement) {
 
 }  // namespace
 }  // namespace neurogeom::fewshot
+
+namespace neurogeom::fewshot {
+namespace {
+
+// predicted_kway_standard_error must describe the seed-to-seed spread of
+// predicted_kway_accuracy, which comes mostly from the random rival sets (docs/fewshot.md,
+// "k-way theory: standard error"). It used to count only the orthant integrator (~1e-6,
+// exactly 0 for ways = 2). 24 seeds: the sample SD has relative SE 1/sqrt(2 x 23) ~ 0.15,
+// so the ratio SD / SE must lie in [0.55, 1.6] (-3 and +4 of its SE).
+TEST(FewshotTheory, KwayStandardErrorMatchesSeedSpread) {
+  const data::ManifoldDataset dataset = random_classes(71, 8, 30, 20, 0.5);
+  for (int ways : {2, 3}) {
+    FewshotOptions options;
+    options.shots = {2};
+    options.episodes = 1;
+    options.ways = ways;
+    options.kway_theory_draws = 5;
+    options.num_threads = 1;
+    std::vector<double> accuracy;
+    double se_sq = 0.0;
+    const int seeds = 24;
+    for (int seed = 0; seed < seeds; ++seed) {
+      options.seed = static_cast<std::uint64_t>(seed);
+      const ShotResult s = estimate_fewshot(dataset, options).shots[0];
+      accuracy.push_back(s.predicted_kway_accuracy);
+      se_sq += s.predicted_kway_standard_error * s.predicted_kway_standard_error / seeds;
+    }
+    double mean = 0.0, ss = 0.0;
+    for (double a : accuracy) mean += a / seeds;
+    for (double a : accuracy) ss += (a - mean) * (a - mean);
+    const double spread = std::sqrt(ss / (seeds - 1));
+    ASSERT_GT(spread, 1e-3) << "ways " << ways;  // the rival draws must matter in this data
+    EXPECT_GT(spread / std::sqrt(se_sq), 0.55) << "ways " << ways;
+    EXPECT_LT(spread / std::sqrt(se_sq), 1.6) << "ways " << ways;
+  }
+}
+
+// K = 2 and ways = 2: the rival set is fixed and the integral exact, so the standard error
+// is 0 (no spurious spread from the fallback).
+TEST(FewshotTheory, KwayStandardErrorIsZeroWithoutRandomness) {
+  FewshotOptions options;
+  options.shots = {1};
+  options.episodes = 1;
+  for (int draws : {1, 4}) {
+    options.kway_theory_draws = draws;
+    const ShotResult s = estimate_fewshot(testing::sphere_pair(14, 20, 100, 60, 1.0, 1.0), options).shots[0];
+    EXPECT_EQ(s.predicted_kway_standard_error, 0.0) << "draws " << draws;
+  }
+}
+
+}  // namespace
+}  // namespace neurogeom::fewshot
