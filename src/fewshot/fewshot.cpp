@@ -17,6 +17,7 @@
 #include "neurogeom/core/parallel.hpp"
 #include "neurogeom/core/rng.hpp"
 #include "neurogeom/core/version.hpp"
+#include "neurogeom/data/scale.hpp"
 #include "neurogeom/fewshot/orthant.hpp"
 #include "neurogeom/fewshot/svm.hpp"
 
@@ -332,6 +333,16 @@ double main_snr(double signal, double bias, double signal_noise_overlap, double 
 
 FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const FewshotOptions& options) {
   options.validate();
+  // Pair quantities are normalised by R_a and errors are scale-free; only the class radii
+  // and centers carry units (docs/geometry.md, "Magnitude"). The episodes' training draws do
+  // not depend on the values, so the rescaled run draws the same episodes.
+  if (const int exponent = data::normalising_exponent(data::max_abs(dataset)); exponent != 0) {
+    FewshotResult result = estimate_fewshot(data::scaled(dataset, exponent), options);
+    data::scale_in_place(result.classes.radius, -exponent);
+    data::scale_in_place(result.classes.centers, -exponent);
+    data::scale_in_place(result.mean_radius, -exponent);
+    return result;
+  }
   use_single_threaded_blas();
   const std::size_t k = dataset.num_manifolds();
   const Eigen::Index kk = static_cast<Eigen::Index>(k);
