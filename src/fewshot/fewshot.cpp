@@ -204,6 +204,27 @@ void run_episode(const data::ManifoldDataset& dataset, const FewshotOptions& opt
   }
 }
 
+// Standard error of each pair's mean error rate over `episodes` i.i.d. episodes, from the
+// summed per-episode counts (half units) and their summed squares. Every episode tests the
+// same number of points of class a, tested[a] / episodes, so the pooled rate is the mean of
+// the per-episode rates and SE = sd(rate) / sqrt(episodes) (docs/fewshot.md).
+RowMatrixXd episode_standard_errors(const CountMatrix& sum, const CountMatrix& squares,
+                                    const std::vector<std::int64_t>& tested, std::size_t episodes) {
+  RowMatrixXd out = RowMatrixXd::Constant(sum.rows(), sum.cols(), kNaN);
+  if (episodes < 2) return out;
+  const double e = static_cast<double>(episodes);
+  for (Eigen::Index a = 0; a < sum.rows(); ++a) {
+    const double per_episode = 2.0 * static_cast<double>(tested[static_cast<std::size_t>(a)]) / e;  // half units
+    for (Eigen::Index b = 0; b < sum.cols(); ++b) {
+      if (a == b) continue;
+      const double s1 = static_cast<double>(sum(a, b)), s2 = static_cast<double>(squares(a, b));
+      const double variance = std::max(0.0, (s2 - s1 * s1 / e) / (e - 1.0));
+      out(a, b) = std::sqrt(variance / e) / per_episode;
+    }
+  }
+  return out;
+}
+
 RowMatrixXd rates(const CountMatrix& counts, const std::vector<std::int64_t>& tested) {
   RowMatrixXd out(counts.rows(), counts.cols());
   for (Eigen::Index a = 0; a < counts.rows(); ++a)
@@ -293,7 +314,12 @@ void FewshotOptions::validate() const {
     for (std::size_t j = 0; j < i; ++j)
       NEUROGEOM_THROW_IF_NOT(shots[i] != shots[j], fmt::format("shots must be distinct, got {} twice", shots[i]));
   NEUROGEOM_THROW_IF_NOT(ways >= 2, fmt::format("ways must be >= 2, got {}", ways));
-  NEUROGEOM_THROW_IF_NOT(episodes >= 1, fmt::format("episodes must be >= 1, got {}", episodes));
+  NEUROGEOM_THROW_IF_NOT(episodes >= 0, fmt::format("episodes must be >= 0 (0 = automatic), got {}", episodes));
+  NEUROGEOM_THROW_IF_NOT(target_standard_error > 0.0 && target_standard_error <= 0.5,
+                         fmt::format("target_standard_error must be in (0, 0.5], got {}", target_standard_error));
+  NEUROGEOM_THROW_IF_NOT(episode_batch >= 2, fmt::format("episode_batch must be >= 2, got {}", episode_batch));
+  NEUROGEOM_THROW_IF_NOT(max_episodes >= episode_batch,
+                         fmt::format("max_episodes must be >= episode_batch ({}), got {}", episode_batch, max_episodes));
   NEUROGEOM_THROW_IF_NOT(svm_penalty > 0 && std::isfinite(svm_penalty),
                          fmt::format("svm_penalty must be > 0 and finite, got {}", svm_penalty));
   NEUROGEOM_THROW_IF_NOT(svm_tolerance > 0, fmt::format("svm_tolerance must be > 0, got {}", svm_tolerance));
@@ -409,6 +435,7 @@ FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const Fewsh
   }
 
   std::atomic<bool> svm_capped{false};
+  bool episodes_capped = false;
   for (std::size_t s = 0; s < options.shots.size(); ++s) {
     const int m = options.shots[s];
     ShotResult shot;
@@ -475,22 +502,53 @@ FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const Fewsh
     if (options.exemplar) total.exemplar.setZero(kk, kk);
     if (options.max_margin) total.max_margin.setZero(kk, kk);
     std::vector<std::int64_t> tested(k, 0);
+    CountMatrix squares = CountMatrix::Zero(kk, kk);  // per-episode counts squared, summed
     std::mutex mutex;
     std::size_t finished = 0;
-    parallel_for(static_cast<std::size_t>(options.episodes), options.num_threads, [&](std::size_t e) {
-      Rng rng = Rng::for_item(options.seed, (static_cast<std::uint64_t>(s) << 32) + e);
-      EpisodeCounts counts;
-      std::vector<std::int64_t> episode_tested(k, 0);
-      run_episode(dataset, options, m, rng, counts, episode_tested, svm_capped);
-      std::lock_guard<std::mutex> lock(mutex);
-      total.prototype += counts.prototype;
-      if (options.exemplar) total.exemplar += counts.exemplar;
-      if (options.max_margin) total.max_margin += counts.max_margin;
-      total.kway_correct += counts.kway_correct;
-      total.kway_total += counts.kway_total;
-      for (std::size_t c = 0; c < k; ++c) tested[c] += episode_tested[c];
-      report_progress(fmt::format("fewshot episodes, m = {}", m), ++finished, static_cast<std::size_t>(options.episodes));
-    });
+    const bool automatic = options.episodes == 0;
+    const std::size_t planned = static_cast<std::size_t>(automatic ? options.max_episodes : options.episodes);
+    // Episodes [first, first + count); episode e always draws from the same stream, so the
+    // automatic rule only decides how many of the same episodes are summed.
+    auto run_batch = [&](std::size_t first, std::size_t count) {
+      parallel_for(count, options.num_threads, [&](std::size_t i) {
+        const std::size_t e = first + i;
+        Rng rng = Rng::for_item(options.seed, (static_cast<std::uint64_t>(s) << 32) + e);
+        EpisodeCounts counts;
+        std::vector<std::int64_t> episode_tested(k, 0);
+        run_episode(dataset, options, m, rng, counts, episode_tested, svm_capped);
+        std::lock_guard<std::mutex> lock(mutex);
+        total.prototype += counts.prototype;
+        squares += counts.prototype.cwiseProduct(counts.prototype);
+        if (options.exemplar) total.exemplar += counts.exemplar;
+        if (options.max_margin) total.max_margin += counts.max_margin;
+        total.kway_correct += counts.kway_correct;
+        total.kway_total += counts.kway_total;
+        for (std::size_t c = 0; c < k; ++c) tested[c] += episode_tested[c];
+        report_progress(fmt::format("fewshot episodes, m = {}", m), ++finished, planned);
+      });
+    };
+    std::size_t episodes = 0;
+    if (!automatic) {
+      run_batch(0, planned);
+      episodes = planned;
+    } else {
+      // docs/fewshot.md, "How many episodes": batches until the mean pair standard error
+      // meets the target. The decision uses integer sums only, so it is thread-independent.
+      while (true) {
+        const std::size_t batch = std::min(static_cast<std::size_t>(options.episode_batch), planned - episodes);
+        run_batch(episodes, batch);
+        episodes += batch;
+        const double mean_se = mean_off_diagonal(episode_standard_errors(total.prototype, squares, tested, episodes));
+        if (mean_se <= options.target_standard_error) break;
+        if (episodes >= planned) {
+          episodes_capped = true;
+          break;
+        }
+      }
+    }
+    shot.episodes = static_cast<int>(episodes);
+    shot.empirical_error_standard_error = episode_standard_errors(total.prototype, squares, tested, episodes);
+    shot.mean_empirical_error_standard_error = mean_off_diagonal(shot.empirical_error_standard_error);
     shot.empirical_error = rates(total.prototype, tested);
     shot.mean_empirical_error = mean_off_diagonal(shot.empirical_error);
     shot.mean_predicted_error = mean_off_diagonal(shot.predicted_error);
@@ -510,7 +568,7 @@ FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const Fewsh
     }
     result.shots.push_back(std::move(shot));
   }
-  if (svm_capped) result.status = Status::max_iterations_reached;
+  if (svm_capped || episodes_capped) result.status = Status::max_iterations_reached;
   return result;
 }
 

@@ -50,9 +50,20 @@ struct FewshotOptions {
   std::vector<int> shots = {1, 5};
   /// Number of classes k in the k-way measured accuracy, 2 <= ways <= number of classes.
   int ways = 2;
-  /// Episodes per m. Each episode draws new training sets for every class and tests every
-  /// ordered pair on all test points of the test class; >= 1.
-  int episodes = 20;
+  /// Episodes per m, >= 0. Each episode draws new training sets for every class and tests
+  /// every ordered pair on all test points of the test class. 0 = automatic: batches of
+  /// `episode_batch` episodes until the mean standard error of the pair errors is at most
+  /// `target_standard_error`, or `max_episodes` were run (docs/fewshot.md, "How many episodes").
+  int episodes = 0;
+  /// With episodes = 0: stop when the mean over ordered pairs of the standard error of the
+  /// measured prototype error is at most this (absolute error rate), in (0, 0.5].
+  double target_standard_error = 0.01;
+  /// With episodes = 0: episodes per batch between two checks of the target, >= 2.
+  int episode_batch = 20;
+  /// With episodes = 0: cap on the episodes per m, >= episode_batch. The default 2500
+  /// guarantees the default target: a per-episode error rate lies in [0, 1], so its standard
+  /// deviation is at most 0.5 and the standard error after E episodes at most 0.5 / sqrt(E).
+  int max_episodes = 2500;
   /// Episode estimator of the measured error.
   Estimator estimator = Estimator::exact;
   /// Also measure the exemplar (nearest-training-point) learner.
@@ -111,6 +122,13 @@ struct PairGeometry {
 struct ShotResult {
   int shots = 0;                    ///< m
   RowMatrixXd empirical_error;      ///< measured prototype error eps[a, b]
+  /// Standard error of each empirical_error entry: the spread of the per-episode error rate
+  /// over the episodes, / sqrt(episodes) (NaN diagonal; NaN when fewer than 2 episodes ran).
+  RowMatrixXd empirical_error_standard_error;
+  /// Mean of empirical_error_standard_error over ordered pairs a != b.
+  double mean_empirical_error_standard_error = 0.0;
+  /// Episodes actually run for this m (options.episodes, or the automatic count).
+  int episodes = 0;
   RowMatrixXd snr;                  ///< full-form SNR (THEORY.md C.4)
   RowMatrixXd snr_main;             ///< main-text SNR, PNAS 2022 Eq. 1
   RowMatrixXd predicted_error;      ///< H(full SNR)
@@ -152,7 +170,8 @@ struct FewshotResult {
   double mean_dimension = 0.0;               ///< mean D_a over classes
   double mean_radius = 0.0;                  ///< mean R_a over classes
   OverlapMethod overlap_method_used = OverlapMethod::axes;  ///< the method actually run
-  /// `max_iterations_reached` when an SVM hit svm_max_sweeps; else `converged`.
+  /// `max_iterations_reached` when an SVM hit svm_max_sweeps, or when automatic episodes
+  /// stopped at max_episodes above target_standard_error; else `converged`.
   Status status = Status::converged;
   FewshotOptions options_used;  ///< options as used
 };
