@@ -13,6 +13,7 @@
 #include "neurogeom/core/parallel.hpp"
 #include "neurogeom/core/rng.hpp"
 #include "neurogeom/core/version.hpp"
+#include "neurogeom/data/scale.hpp"
 
 namespace neurogeom::fewshot {
 
@@ -47,6 +48,10 @@ DimensionFit fit_dimension_law(const std::vector<int>& unit_counts, const std::v
 DimensionScalingResult estimate_dimension_scaling(const data::ManifoldDataset& dataset,
                                                   const DimensionScalingOptions& options) {
   options.validate();
+  // Dimensions are scale-free; extreme magnitudes are analysed at unit scale
+  // (docs/geometry.md, "Magnitude").
+  if (const int exponent = data::normalising_exponent(data::max_abs(dataset)); exponent != 0)
+    return estimate_dimension_scaling(data::scaled(dataset, exponent), options);
   use_single_threaded_blas();
   const Eigen::Index n = dataset.num_features();
   DimensionScalingResult r;

@@ -17,6 +17,7 @@
 #include "neurogeom/core/parallel.hpp"
 #include "neurogeom/core/rng.hpp"
 #include "neurogeom/core/version.hpp"
+#include "neurogeom/data/scale.hpp"
 #include "neurogeom/fewshot/orthant.hpp"
 #include "neurogeom/fewshot/svm.hpp"
 
@@ -203,12 +204,76 @@ void run_episode(const data::ManifoldDataset& dataset, const FewshotOptions& opt
   }
 }
 
+// Standard error of each pair's mean error rate over `episodes` i.i.d. episodes, from the
+// summed per-episode counts (half units) and their summed squares. Every episode tests the
+// same number of points of class a, tested[a] / episodes, so the pooled rate is the mean of
+// the per-episode rates and SE = sd(rate) / sqrt(episodes) (docs/fewshot.md).
+RowMatrixXd episode_standard_errors(const CountMatrix& sum, const CountMatrix& squares,
+                                    const std::vector<std::int64_t>& tested, std::size_t episodes) {
+  RowMatrixXd out = RowMatrixXd::Constant(sum.rows(), sum.cols(), kNaN);
+  if (episodes < 2) return out;
+  const double e = static_cast<double>(episodes);
+  for (Eigen::Index a = 0; a < sum.rows(); ++a) {
+    const double per_episode = 2.0 * static_cast<double>(tested[static_cast<std::size_t>(a)]) / e;  // half units
+    for (Eigen::Index b = 0; b < sum.cols(); ++b) {
+      if (a == b) continue;
+      const double s1 = static_cast<double>(sum(a, b)), s2 = static_cast<double>(squares(a, b));
+      const double variance = std::max(0.0, (s2 - s1 * s1 / e) / (e - 1.0));
+      out(a, b) = std::sqrt(variance / e) / per_episode;
+    }
+  }
+  return out;
+}
+
 RowMatrixXd rates(const CountMatrix& counts, const std::vector<std::int64_t>& tested) {
   RowMatrixXd out(counts.rows(), counts.cols());
   for (Eigen::Index a = 0; a < counts.rows(); ++a)
     for (Eigen::Index b = 0; b < counts.cols(); ++b)
       out(a, b) = a == b ? kNaN
                          : static_cast<double>(counts(a, b)) / (2.0 * static_cast<double>(tested[static_cast<std::size_t>(a)]));
+  return out;
+}
+
+
+// Predicted k-way accuracy and its standard error from per-class, per-draw orthant
+// probabilities (docs/fewshot.md, "k-way theory: standard error"). The mean is over all
+// classes (each weighted 1/K) of the mean over its random rival sets, a stratified sample:
+// Var = (1/K^2) sum_a s_a^2 / draws, s_a^2 the sample variance over class a's draws. Each
+// draw has its own integrator shifts, so s_a^2 already contains the integrator's variance;
+// with one draw per class s_a^2 is unavailable and the variance across all values (which
+// also holds the between-class spread, so it errs high) stands in, plus the integrator's;
+// when every draw is the full rival set (k = K) only the integrator's variance remains.
+struct KwaySummary {
+  double mean = 0.0, standard_error = 0.0;
+};
+
+KwaySummary summarise_kway(const std::vector<std::vector<double>>& probability,
+                           const std::vector<double>& integrator_variance, bool random_rivals) {
+  const std::size_t k = probability.size();
+  const std::size_t draws = probability.front().size();
+  const double kd = static_cast<double>(k), dd = static_cast<double>(draws);
+  KwaySummary out;
+  double grand = 0.0;
+  for (const auto& row : probability) grand += std::accumulate(row.begin(), row.end(), 0.0) / dd;
+  out.mean = grand / kd;
+  double variance = 0.0;
+  if (draws >= 2) {
+    for (const auto& row : probability) {
+      const double m = std::accumulate(row.begin(), row.end(), 0.0) / dd;
+      double ss = 0.0;
+      for (double v : row) ss += (v - m) * (v - m);
+      variance += ss / (dd - 1.0) / dd;
+    }
+    variance /= kd * kd;
+  } else {
+    double ss = 0.0, integrator = 0.0;
+    for (std::size_t a = 0; a < k; ++a) {
+      ss += (probability[a][0] - out.mean) * (probability[a][0] - out.mean);
+      integrator += integrator_variance[a];
+    }
+    variance = (random_rivals && k > 1 ? ss / (kd - 1.0) / kd : 0.0) + integrator / (kd * kd);
+  }
+  out.standard_error = std::sqrt(variance);
   return out;
 }
 
@@ -221,7 +286,12 @@ void FewshotOptions::validate() const {
     for (std::size_t j = 0; j < i; ++j)
       NEUROGEOM_THROW_IF_NOT(shots[i] != shots[j], fmt::format("shots must be distinct, got {} twice", shots[i]));
   NEUROGEOM_THROW_IF_NOT(ways >= 2, fmt::format("ways must be >= 2, got {}", ways));
-  NEUROGEOM_THROW_IF_NOT(episodes >= 1, fmt::format("episodes must be >= 1, got {}", episodes));
+  NEUROGEOM_THROW_IF_NOT(episodes >= 0, fmt::format("episodes must be >= 0 (0 = automatic), got {}", episodes));
+  NEUROGEOM_THROW_IF_NOT(target_standard_error > 0.0 && target_standard_error <= 0.5,
+                         fmt::format("target_standard_error must be in (0, 0.5], got {}", target_standard_error));
+  NEUROGEOM_THROW_IF_NOT(episode_batch >= 2, fmt::format("episode_batch must be >= 2, got {}", episode_batch));
+  NEUROGEOM_THROW_IF_NOT(max_episodes >= episode_batch,
+                         fmt::format("max_episodes must be >= episode_batch ({}), got {}", episode_batch, max_episodes));
   NEUROGEOM_THROW_IF_NOT(svm_penalty > 0 && std::isfinite(svm_penalty),
                          fmt::format("svm_penalty must be > 0 and finite, got {}", svm_penalty));
   NEUROGEOM_THROW_IF_NOT(svm_tolerance > 0, fmt::format("svm_tolerance must be > 0, got {}", svm_tolerance));
@@ -261,6 +331,16 @@ double main_snr(double signal, double bias, double signal_noise_overlap, double 
 
 FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const FewshotOptions& options) {
   options.validate();
+  // Pair quantities are normalised by R_a and errors are scale-free; only the class radii
+  // and centers carry units (docs/geometry.md, "Magnitude"). The episodes' training draws do
+  // not depend on the values, so the rescaled run draws the same episodes.
+  if (const int exponent = data::normalising_exponent(data::max_abs(dataset)); exponent != 0) {
+    FewshotResult result = estimate_fewshot(data::scaled(dataset, exponent), options);
+    data::scale_in_place(result.classes.radius, -exponent);
+    data::scale_in_place(result.classes.centers, -exponent);
+    data::scale_in_place(result.mean_radius, -exponent);
+    return result;
+  }
   use_single_threaded_blas();
   const std::size_t k = dataset.num_manifolds();
   const Eigen::Index kk = static_cast<Eigen::Index>(k);
@@ -327,6 +407,7 @@ FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const Fewsh
   }
 
   std::atomic<bool> svm_capped{false};
+  bool episodes_capped = false;
   for (std::size_t s = 0; s < options.shots.size(); ++s) {
     const int m = options.shots[s];
     ShotResult shot;
@@ -352,7 +433,9 @@ FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const Fewsh
     shot.predicted_kway_accuracy = kNaN;
     shot.predicted_kway_standard_error = kNaN;
     if (draws > 0) {
-      std::vector<double> probability(k, 0.0), variance(k, 0.0);
+      // Per class and rival draw: the orthant probability and its integrator variance.
+      std::vector<std::vector<double>> probability(k, std::vector<double>(static_cast<std::size_t>(draws)));
+      std::vector<double> integrator_variance(k, 0.0);
       parallel_for(k, options.num_threads, [&](std::size_t ai) {
         const Eigen::Index a = static_cast<Eigen::Index>(ai);
         Rng rng = Rng::for_item(options.seed, Stream::fewshot_kway_theory, s, ai);
@@ -376,17 +459,13 @@ FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const Fewsh
           }
           // P(all h_b > 0) = P(eps < mean) with eps ~ N(0, covariance).
           const OrthantProbability p = gaussian_orthant(covariance, mean, options.orthant_points, options.orthant_shifts, rng);
-          probability[ai] += p.probability / draws;
-          variance[ai] += p.standard_error * p.standard_error / (static_cast<double>(draws) * draws);
+          probability[ai][static_cast<std::size_t>(d)] = p.probability;
+          integrator_variance[ai] += p.standard_error * p.standard_error;
         }
       });
-      double sum = 0.0, var = 0.0;
-      for (std::size_t c = 0; c < k; ++c) {
-        sum += probability[c];
-        var += variance[c];
-      }
-      shot.predicted_kway_accuracy = sum / static_cast<double>(k);
-      shot.predicted_kway_standard_error = std::sqrt(var) / static_cast<double>(k);
+      const KwaySummary summary = summarise_kway(probability, integrator_variance, rivals_per_set < kk - 1);
+      shot.predicted_kway_accuracy = summary.mean;
+      shot.predicted_kway_standard_error = summary.standard_error;
     }
 
     // Measured errors: episodes in parallel; integer counts make the sum order-free.
@@ -395,22 +474,53 @@ FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const Fewsh
     if (options.exemplar) total.exemplar.setZero(kk, kk);
     if (options.max_margin) total.max_margin.setZero(kk, kk);
     std::vector<std::int64_t> tested(k, 0);
+    CountMatrix squares = CountMatrix::Zero(kk, kk);  // per-episode counts squared, summed
     std::mutex mutex;
     std::size_t finished = 0;
-    parallel_for(static_cast<std::size_t>(options.episodes), options.num_threads, [&](std::size_t e) {
-      Rng rng = Rng::for_item(options.seed, Stream::fewshot_episode, s, e);
-      EpisodeCounts counts;
-      std::vector<std::int64_t> episode_tested(k, 0);
-      run_episode(dataset, options, m, rng, counts, episode_tested, svm_capped);
-      std::lock_guard<std::mutex> lock(mutex);
-      total.prototype += counts.prototype;
-      if (options.exemplar) total.exemplar += counts.exemplar;
-      if (options.max_margin) total.max_margin += counts.max_margin;
-      total.kway_correct += counts.kway_correct;
-      total.kway_total += counts.kway_total;
-      for (std::size_t c = 0; c < k; ++c) tested[c] += episode_tested[c];
-      report_progress(fmt::format("fewshot episodes, m = {}", m), ++finished, static_cast<std::size_t>(options.episodes));
-    });
+    const bool automatic = options.episodes == 0;
+    const std::size_t planned = static_cast<std::size_t>(automatic ? options.max_episodes : options.episodes);
+    // Episodes [first, first + count); episode e always draws from the same stream, so the
+    // automatic rule only decides how many of the same episodes are summed.
+    auto run_batch = [&](std::size_t first, std::size_t count) {
+      parallel_for(count, options.num_threads, [&](std::size_t i) {
+        const std::size_t e = first + i;
+        Rng rng = Rng::for_item(options.seed, (static_cast<std::uint64_t>(s) << 32) + e);
+        EpisodeCounts counts;
+        std::vector<std::int64_t> episode_tested(k, 0);
+        run_episode(dataset, options, m, rng, counts, episode_tested, svm_capped);
+        std::lock_guard<std::mutex> lock(mutex);
+        total.prototype += counts.prototype;
+        squares += counts.prototype.cwiseProduct(counts.prototype);
+        if (options.exemplar) total.exemplar += counts.exemplar;
+        if (options.max_margin) total.max_margin += counts.max_margin;
+        total.kway_correct += counts.kway_correct;
+        total.kway_total += counts.kway_total;
+        for (std::size_t c = 0; c < k; ++c) tested[c] += episode_tested[c];
+        report_progress(fmt::format("fewshot episodes, m = {}", m), ++finished, planned);
+      });
+    };
+    std::size_t episodes = 0;
+    if (!automatic) {
+      run_batch(0, planned);
+      episodes = planned;
+    } else {
+      // docs/fewshot.md, "How many episodes": batches until the mean pair standard error
+      // meets the target. The decision uses integer sums only, so it is thread-independent.
+      while (true) {
+        const std::size_t batch = std::min(static_cast<std::size_t>(options.episode_batch), planned - episodes);
+        run_batch(episodes, batch);
+        episodes += batch;
+        const double mean_se = mean_off_diagonal(episode_standard_errors(total.prototype, squares, tested, episodes));
+        if (mean_se <= options.target_standard_error) break;
+        if (episodes >= planned) {
+          episodes_capped = true;
+          break;
+        }
+      }
+    }
+    shot.episodes = static_cast<int>(episodes);
+    shot.empirical_error_standard_error = episode_standard_errors(total.prototype, squares, tested, episodes);
+    shot.mean_empirical_error_standard_error = mean_off_diagonal(shot.empirical_error_standard_error);
     shot.empirical_error = rates(total.prototype, tested);
     shot.mean_empirical_error = mean_off_diagonal(shot.empirical_error);
     shot.mean_predicted_error = mean_off_diagonal(shot.predicted_error);
@@ -430,7 +540,7 @@ FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const Fewsh
     }
     result.shots.push_back(std::move(shot));
   }
-  if (svm_capped) result.status = Status::max_iterations_reached;
+  if (svm_capped || episodes_capped) result.status = Status::max_iterations_reached;
   return result;
 }
 

@@ -9,6 +9,7 @@
 #include "neurogeom/core/error.hpp"
 #include "neurogeom/core/linalg.hpp"
 #include "neurogeom/core/parallel.hpp"
+#include "neurogeom/data/scale.hpp"
 #include "neurogeom/fewshot/fewshot.hpp"
 
 namespace neurogeom::fewshot {
@@ -114,6 +115,14 @@ Eigen::MatrixXd overlaps_from_covariances(const data::ManifoldDataset& dataset, 
 
 void estimate_pair_geometry(const data::ManifoldDataset& dataset, OverlapMethod method, int num_threads,
                             ClassGeometry& classes, PairGeometry& pairs, OverlapMethod* method_used) {
+  // Extreme magnitudes: fourth powers (Tr Sigma_a Sigma_b) would overflow or underflow; work
+  // at unit scale and scale the lengths back (docs/geometry.md, "Magnitude").
+  if (const int exponent = data::normalising_exponent(data::max_abs(dataset)); exponent != 0) {
+    estimate_pair_geometry(data::scaled(dataset, exponent), method, num_threads, classes, pairs, method_used);
+    data::scale_in_place(classes.radius, -exponent);
+    data::scale_in_place(classes.centers, -exponent);
+    return;
+  }
   use_single_threaded_blas();
   const std::size_t k = dataset.num_manifolds();
   const Eigen::Index kk = static_cast<Eigen::Index>(k);

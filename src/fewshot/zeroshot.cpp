@@ -15,6 +15,7 @@
 #include "neurogeom/core/error.hpp"
 #include "neurogeom/core/parallel.hpp"
 #include "neurogeom/core/version.hpp"
+#include "neurogeom/data/scale.hpp"
 #include "neurogeom/fewshot/fewshot.hpp"
 
 namespace neurogeom::fewshot {
@@ -108,6 +109,16 @@ ZeroshotResult estimate_zeroshot(const data::ManifoldDataset& novel, const Zeros
   check_finite(p.train_source, "train_source");
   check_finite(p.train_target, "train_target");
   check_finite(p.novel_source, "novel_source");
+  // The neural side (novel points and training centroids) shares one unit; outputs other than
+  // the mapped prototypes are scale-free (docs/geometry.md, "Magnitude").
+  const double magnitude = std::max(data::max_abs(novel), p.train_target.cwiseAbs().maxCoeff());
+  if (const int exponent = data::normalising_exponent(magnitude); exponent != 0) {
+    ZeroshotPrototypes unit = p;
+    data::scale_in_place(unit.train_target, exponent);
+    ZeroshotResult result = estimate_zeroshot(data::scaled(novel, exponent), unit, options);
+    data::scale_in_place(result.prototypes, -exponent);
+    return result;
+  }
   // Row order of novel_source -> dataset class order.
   std::vector<Eigen::Index> row_of_class(k);
   if (p.novel_labels.empty()) {

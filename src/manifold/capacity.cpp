@@ -1,5 +1,6 @@
 #include "neurogeom/manifold/capacity.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 
@@ -13,6 +14,7 @@
 #include "neurogeom/core/parallel.hpp"
 #include "neurogeom/core/rng.hpp"
 #include "neurogeom/core/version.hpp"
+#include "neurogeom/data/scale.hpp"
 #include "neurogeom/manifold/capacity_theory.hpp"
 
 // LAPACK's Householder QR (from OpenBLAS): the factorisation the reference's scipy.linalg.qr
@@ -127,7 +129,8 @@ std::vector<Eigen::MatrixXd> reduce_manifolds(const std::vector<Eigen::MatrixXd>
     const Eigen::RowVectorXd mean = x.colwise().mean();
     const Eigen::RowVectorXd center = mean - origin;  // center relative to the global mean
     const double norm = center.norm();
-    NEUROGEOM_THROW_IF_NOT(norm > 1e-12 * std::max(1.0, (x.rowwise() - origin).cwiseAbs().maxCoeff()),
+    // Relative to the cloud's own magnitude, so that rescaled data gives the same verdict.
+    NEUROGEOM_THROW_IF_NOT(norm > 1e-12 * (x.rowwise() - origin).cwiseAbs().maxCoeff(),
                            fmt::format("{}: the center of class {} coincides with the global mean; its capacity "
                                        "is undefined",
                                        source, labels[i]));
@@ -173,6 +176,10 @@ namespace {
 CapacityResult run(const data::ManifoldDataset& dataset, const CapacityOptions& options,
                    const std::vector<Eigen::MatrixXd>* supplied) {
   options.validate();
+  // Every output is scale-free (the anchor analysis works on centers at unit distance):
+  // data of extreme magnitude is analysed at unit scale (docs/geometry.md, "Magnitude").
+  if (const int exponent = data::normalising_exponent(data::max_abs(dataset)); exponent != 0)
+    return run(data::scaled(dataset, exponent), options, supplied);
   use_single_threaded_blas();
   CapacityResult result;
   result.options = options;
@@ -209,7 +216,7 @@ CapacityResult run(const data::ManifoldDataset& dataset, const CapacityOptions& 
       removed ? Eigen::RowVectorXd::Zero(dataset.num_features()) : origin, dataset.labels(), dataset.source(),
       options.num_threads);
   result.manifolds.resize(p);
-  std::size_t done = 0;
+  std::atomic<std::size_t> done{0};  // incremented by the workers
   parallel_for(p, options.num_threads, [&](std::size_t i) {
     const Eigen::Index d1 = reduced[i].rows();
     Eigen::MatrixXd drawn;
@@ -226,7 +233,7 @@ CapacityResult run(const data::ManifoldDataset& dataset, const CapacityOptions& 
     mc.label = dataset.label(i);
     mc.n_points = dataset.manifold(i).rows();
     result.manifolds[i] = mc;
-    report_progress("capacity", ++done, p);
+    report_progress("capacity", done.fetch_add(1) + 1, p);
   });
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 

@@ -6,6 +6,7 @@
 #include "neurogeom/core/linalg.hpp"
 #include "neurogeom/core/parallel.hpp"
 #include "neurogeom/core/version.hpp"
+#include "neurogeom/data/scale.hpp"
 
 namespace neurogeom::manifold {
 
@@ -29,6 +30,16 @@ double mean_abs_center_cosine(const Eigen::Ref<const Eigen::MatrixXd>& centers) 
 
 GeometryResult compute_geometry(const data::ManifoldDataset& dataset, const GeometryOptions& options) {
   options.validate();
+  // Data of extreme magnitude: analyse it at unit scale, then scale the lengths back
+  // (docs/geometry.md, "Magnitude"); dimensions and correlations are scale-free.
+  if (const int exponent = data::normalising_exponent(data::max_abs(dataset)); exponent != 0) {
+    GeometryResult result = compute_geometry(data::scaled(dataset, exponent), options);
+    for (ManifoldGeometry& g : result.manifolds) {
+      data::scale_in_place(g.center_norm, -exponent);
+      data::scale_in_place(g.radius, -exponent);
+    }
+    return result;
+  }
   GeometryResult result;
   result.options = options;
   const std::size_t p = dataset.num_manifolds();

@@ -94,16 +94,17 @@ SimulatedCapacity simulate_capacity(const data::ManifoldDataset& dataset, const 
   for (std::size_t i = 0; i < p; ++i) owner.insert(owner.end(), static_cast<std::size_t>(dataset.manifold(i).rows()), static_cast<int>(i));
   const int full = static_cast<int>(dataset.num_features());
   int step_index = 0;
+  // Stream of the measurement at n = 1, apart from the bisection steps 0, 1, 2, ...
+  constexpr int kLowerEndStream = 1 << 20;
 
   // p(n): fraction of separable random balanced dichotomies after projecting to n dims.
   // Projection columns are Gaussian; their normalisation to unit length only rescales
   // coordinates and cannot change separability, so it is skipped.
-  auto fraction = [&](int n) {
+  auto fraction = [&](int n, int stream) {
     const int reps = options.simulation_repetitions;
     std::vector<char> separable(static_cast<std::size_t>(reps));
-    const int this_step = step_index++;
     parallel_for(static_cast<std::size_t>(reps), options.num_threads, [&](std::size_t r) {
-      Rng rng = Rng::for_item(options.seed, Stream::simulation_dichotomy, this_step, r);
+      Rng rng = Rng::for_item(options.seed ^ 0x5EEDFACEULL, static_cast<std::uint64_t>(stream) * 100000 + r);
       std::vector<int> order(p);
       std::iota(order.begin(), order.end(), 0);
       rng.shuffle(order.data(), order.size());
@@ -120,8 +121,10 @@ SimulatedCapacity simulate_capacity(const data::ManifoldDataset& dataset, const 
     return f;
   };
 
+  // Bracket [lo, hi] with p(lo) < 0.5 <= p(hi), both ends measured (docs/capacity.md,
+  // "Simulated capacity").
   int lo = 1, hi = full;
-  const double f_hi = fraction(hi);
+  double f_hi = fraction(hi, step_index++);
   if (f_hi < 0.5) {
     // Not separable even in the full space: only the bound alpha_sim < P/N is known.
     out.lower_dimension = full;
@@ -129,25 +132,28 @@ SimulatedCapacity simulate_capacity(const data::ManifoldDataset& dataset, const 
     out.status = Status::not_applicable;
     return out;
   }
-  double f_lo = 0.0;  // one dimension never separates balanced manifold dichotomies of P >= 2 clouds in general position
-  double f_mid = f_hi;
-  int mid = hi;
-  for (int iteration = 0; iteration < 40 && hi - lo > 1; ++iteration) {
-    mid = (lo + hi) / 2;
-    f_mid = fraction(mid);
-    if (std::fabs(f_mid - 0.5) < 0.05) break;
+  double f_lo = full > 1 ? fraction(1, kLowerEndStream) : f_hi;
+  if (f_lo >= 0.5) {
+    // Half the dichotomies are separable already on a line: N_c <= 1. With a bias only
+    // (n = 0) no balanced dichotomy is separable, p(0) = 0 exactly, so the bracket is [0, 1].
+    hi = 1;
+    f_hi = f_lo;
+    lo = 0;
+    f_lo = 0.0;
+  }
+  constexpr int kMaxBisections = 40;
+  for (int iteration = 0; iteration < kMaxBisections && hi - lo > 1; ++iteration) {
+    const int mid = lo + (hi - lo) / 2;
+    const double f_mid = fraction(mid, step_index++);
     if (f_mid < 0.5) lo = mid, f_lo = f_mid;
-    else hi = mid;
+    else hi = mid, f_hi = f_mid;
   }
   out.lower_dimension = lo;
   out.upper_dimension = hi;
-  double critical;
-  if (std::fabs(f_mid - 0.5) < 0.05) {
-    critical = mid;
-  } else {
-    const double f_upper = hi == mid ? f_mid : (hi == full ? f_hi : f_mid);
-    critical = f_upper == f_lo ? hi : lo + (0.5 - f_lo) * (hi - lo) / (f_upper - f_lo);
-  }
+  if (hi - lo > 1) out.status = Status::bracketed_only;
+  // Linear interpolation of p between the measured ends; f_lo < 0.5 <= f_hi, so the
+  // denominator is positive and N_c lies in (lo, hi].
+  const double critical = lo + (0.5 - f_lo) * (hi - lo) / (f_hi - f_lo);
   out.critical_dimension = critical;
   out.capacity = static_cast<double>(p) / critical;
   return out;

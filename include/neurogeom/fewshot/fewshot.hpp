@@ -53,9 +53,20 @@ struct FewshotOptions {
   std::vector<int> shots = {1, 5};
   /// Number of classes k in the k-way measured accuracy, 2 <= ways <= number of classes.
   int ways = 2;
-  /// Episodes per m. Each episode draws new training sets for every class and tests every
-  /// ordered pair on all test points of the test class; >= 1.
-  int episodes = 20;
+  /// Episodes per m, >= 0. Each episode draws new training sets for every class and tests
+  /// every ordered pair on all test points of the test class. 0 = automatic: batches of
+  /// `episode_batch` episodes until the mean standard error of the pair errors is at most
+  /// `target_standard_error`, or `max_episodes` were run (docs/fewshot.md, "How many episodes").
+  int episodes = 0;
+  /// With episodes = 0: stop when the mean over ordered pairs of the standard error of the
+  /// measured prototype error is at most this (absolute error rate), in (0, 0.5].
+  double target_standard_error = 0.01;
+  /// With episodes = 0: episodes per batch between two checks of the target, >= 2.
+  int episode_batch = 20;
+  /// With episodes = 0: cap on the episodes per m, >= episode_batch. The default 2500
+  /// guarantees the default target: a per-episode error rate lies in [0, 1], so its standard
+  /// deviation is at most 0.5 and the standard error after E episodes at most 0.5 / sqrt(E).
+  int max_episodes = 2500;
   /// Episode estimator of the measured error.
   Estimator estimator = Estimator::exact;
   /// Also measure the exemplar (nearest-training-point) learner.
@@ -92,7 +103,7 @@ struct FewshotOptions {
   /// Throws InvalidArgument naming the field and value when an option is out of range.
   void validate() const;
 };
-BOOST_DESCRIBE_STRUCT(FewshotOptions, (), (shots, ways, episodes, estimator, exemplar, max_margin, svm_penalty, svm_tolerance, svm_max_sweeps, rho_variant, finite_sample_factor, kway_theory_draws, orthant_points, orthant_shifts, overlap_method, seed, num_threads))
+BOOST_DESCRIBE_STRUCT(FewshotOptions, (), (shots, ways, episodes, target_standard_error, episode_batch, max_episodes, estimator, exemplar, max_margin, svm_penalty, svm_tolerance, svm_max_sweeps, rho_variant, finite_sample_factor, kway_theory_draws, orthant_points, orthant_shifts, overlap_method, seed, num_threads))
 
 /// Per-class geometry (docs/fewshot.md#concept-and-pair-geometry).
 struct ClassGeometry {
@@ -117,6 +128,13 @@ BOOST_DESCRIBE_STRUCT(PairGeometry, (), (signal, bias, signal_noise_overlap, sig
 struct ShotResult {
   int shots = 0;                    ///< m
   RowMatrixXd empirical_error;      ///< measured prototype error eps[a, b]
+  /// Standard error of each empirical_error entry: the spread of the per-episode error rate
+  /// over the episodes, / sqrt(episodes) (NaN diagonal; NaN when fewer than 2 episodes ran).
+  RowMatrixXd empirical_error_standard_error;
+  /// Mean of empirical_error_standard_error over ordered pairs a != b.
+  double mean_empirical_error_standard_error = 0.0;
+  /// Episodes actually run for this m (options.episodes, or the automatic count).
+  int episodes = 0;
   RowMatrixXd snr;                  ///< full-form SNR (docs/fewshot.md#full-snr)
   RowMatrixXd snr_main;             ///< main-text SNR, PNAS 2022 Eq. 1
   RowMatrixXd predicted_error;      ///< H(full SNR)
@@ -138,10 +156,12 @@ struct ShotResult {
   /// Predicted k-way accuracy: mean over classes and random rival sets of P(all margins > 0)
   /// for the jointly Gaussian margins of docs/fewshot.md#k-way-theory (NaN when kway_theory_draws = 0).
   double predicted_kway_accuracy = 0.0;
-  /// Standard error of predicted_kway_accuracy from the integrator alone (not the rival draws).
+  /// Standard error of predicted_kway_accuracy as an estimate of its expectation over
+  /// random rival sets: the spread over classes x kway_theory_draws rival draws (stratified
+  /// by class) including the orthant integrator's error (docs/fewshot.md, "k-way theory").
   double predicted_kway_standard_error = 0.0;
 };
-BOOST_DESCRIBE_STRUCT(ShotResult, (), (shots, empirical_error, snr, snr_main, predicted_error, predicted_error_main, exemplar_error, max_margin_error, mean_empirical_error, mean_predicted_error, mean_predicted_error_main, mean_exemplar_error, mean_max_margin_error, mean_snr, correlation, kway_accuracy, predicted_kway_accuracy, predicted_kway_standard_error))
+BOOST_DESCRIBE_STRUCT(ShotResult, (), (shots, empirical_error, empirical_error_standard_error, mean_empirical_error_standard_error, episodes, snr, snr_main, predicted_error, predicted_error_main, exemplar_error, max_margin_error, mean_empirical_error, mean_predicted_error, mean_predicted_error_main, mean_exemplar_error, mean_max_margin_error, mean_snr, correlation, kway_accuracy, predicted_kway_accuracy, predicted_kway_standard_error))
 
 /// Result of estimate_fewshot.
 struct FewshotResult {
@@ -157,7 +177,8 @@ struct FewshotResult {
   double mean_dimension = 0.0;               ///< mean D_a over classes
   double mean_radius = 0.0;                  ///< mean R_a over classes
   OverlapMethod overlap_method_used = OverlapMethod::axes;  ///< the method actually run
-  /// `max_iterations_reached` when an SVM hit svm_max_sweeps; else `converged`.
+  /// `max_iterations_reached` when an SVM hit svm_max_sweeps, or when automatic episodes
+  /// stopped at max_episodes above target_standard_error; else `converged`.
   Status status = Status::converged;
   FewshotOptions options;  ///< options as used
 };

@@ -88,11 +88,14 @@ BOOST_DESCRIBE_STRUCT(SimulationStep, (), (dimension, separable_fraction, standa
 struct SimulatedCapacity {
   double capacity = std::numeric_limits<double>::quiet_NaN();  ///< alpha_sim
   double critical_dimension = std::numeric_limits<double>::quiet_NaN();  ///< N_c, where p = 0.5
-  int lower_dimension = 0;   ///< bracket: p(lower) < 0.5
+  /// bracket: p(lower) < 0.5, measured (0 when p(1) >= 0.5: p(0) = 0 exactly with a bias only)
+  int lower_dimension = 0;
   int upper_dimension = 0;   ///< bracket: p(upper) >= 0.5
   int repetitions = 0;       ///< dichotomies per step
   std::vector<SimulationStep> steps;  ///< every dimension tried, in order
-  Status status = Status::converged;  ///< bracketed_only when the bisection budget ran out
+  /// bracketed_only when the bisection budget ran out before upper - lower = 1;
+  /// not_applicable when p(N) < 0.5
+  Status status = Status::converged;
 };
 BOOST_DESCRIBE_STRUCT(SimulatedCapacity, (), (capacity, critical_dimension, lower_dimension, upper_dimension, repetitions, steps, status))
 

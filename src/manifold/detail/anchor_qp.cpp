@@ -5,6 +5,11 @@
 
 namespace neurogeom::manifold::detail {
 
+namespace {
+// Rounding allowance of the KKT acceptance test over the solver's stopping tolerance.
+constexpr double kKktFactor = 1e3;
+}  // namespace
+
 AnchorQpSolver::AnchorQpSolver(const Eigen::Ref<const Eigen::MatrixXd>& points,
                                const Eigen::Ref<const Eigen::MatrixXd>& gram, const QpSettings& settings)
     : points_(points), gram_(gram), settings_(settings) {
@@ -187,6 +192,20 @@ const QpSolution& AnchorQpSolver::solve(const Eigen::Ref<const Eigen::VectorXd>&
     residual = std::max(residual, std::fabs(a(j) * w_(j)));
   }
   out.kkt_residual = residual;
+  // Acceptance (docs/capacity.md, "The QP solver"): violation <= kKktFactor * tol and
+  // complementarity <= kKktFactor * tol * max(1, max_j a_j), tol = tolerance * scale. A
+  // larger residual means the solve did not reach the optimum (rounding in a nearly
+  // dependent passive set, or a tolerance below the rounding floor): ill_conditioned, unless
+  // the iteration cap was hit, which is reported as such.
+  double violation = 0.0, slackness = 0.0;
+  for (Eigen::Index j = 0; j < m; ++j) {
+    violation = std::max(violation, w_(j));
+    slackness = std::max(slackness, std::fabs(a(j) * w_(j)));
+  }
+  const double limit = kKktFactor * tol;
+  if (out.status == Status::converged &&
+      !(violation <= limit && slackness <= limit * std::max(1.0, a.maxCoeff())))
+    out.status = Status::ill_conditioned;
   return out;
 }
 

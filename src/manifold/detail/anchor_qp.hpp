@@ -33,6 +33,8 @@ struct QpSolution {
   Eigen::VectorXd multipliers;  ///< a >= 0, one per manifold point
   double kkt_residual = 0.0;    ///< max of constraint violation and |a_j (S_j.V + kappa)|
   int iterations = 0;           ///< active-set changes
+  /// max_iterations_reached at the cap; ill_conditioned when the primal KKT residual exceeds
+  /// 1e3 * tolerance * scale (complementarity: times max(1, max_j a_j)); else converged.
   Status status = Status::converged;
 };
 

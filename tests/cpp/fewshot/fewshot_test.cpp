@@ -293,8 +293,18 @@ TEST(FewshotOptions, BadInputsThrowNamingTheField) {
   options.ways = 4;
   EXPECT_THROW(estimate_fewshot(dataset, options), InvalidArgument);
   options.ways = 2;
-  options.episodes = 0;
+  options.episodes = -1;  // 0 is the automatic rule
   EXPECT_THROW(estimate_fewshot(dataset, options), InvalidArgument);
+  options.episodes = 0;
+  options.target_standard_error = 0.0;
+  EXPECT_THROW(estimate_fewshot(dataset, options), InvalidArgument);
+  options.target_standard_error = 0.01;
+  options.episode_batch = 1;
+  EXPECT_THROW(estimate_fewshot(dataset, options), InvalidArgument);
+  options.episode_batch = 20;
+  options.max_episodes = 19;
+  EXPECT_THROW(estimate_fewshot(dataset, options), InvalidArgument);
+  options.max_episodes = 2500;
   EXPECT_THROW(parse_estimator("slow"), InvalidArgument);
 }
 
@@ -401,6 +411,175 @@ TEST(FewshotTheory, KwayTheoryReducesToTwoWayAndTracksMeasurement) {
     independent += product / 6.0;
   }
   EXPECT_GT(std::fabs(independent - s.kway_accuracy), std::fabs(s.predicted_kway_accuracy - s.kway_accuracy));
+}
+
+}  // namespace
+}  // namespace neurogeom::fewshot
+
+namespace neurogeom::fewshot {
+namespace {
+
+// predicted_kway_standard_error must describe the seed-to-seed spread of
+// predicted_kway_accuracy, which comes mostly from the random rival sets (docs/fewshot.md,
+// "k-way theory: standard error"). It used to count only the orthant integrator (~1e-6,
+// exactly 0 for ways = 2). 24 seeds: the sample SD has relative SE 1/sqrt(2 x 23) ~ 0.15,
+// so the ratio SD / SE must lie in [0.55, 1.6] (-3 and +4 of its SE).
+TEST(FewshotTheory, KwayStandardErrorMatchesSeedSpread) {
+  const data::ManifoldDataset dataset = random_classes(71, 8, 30, 20, 0.5);
+  for (int ways : {2, 3}) {
+    FewshotOptions options;
+    options.shots = {2};
+    options.episodes = 1;
+    options.ways = ways;
+    options.kway_theory_draws = 5;
+    options.num_threads = 1;
+    std::vector<double> accuracy;
+    double se_sq = 0.0;
+    const int seeds = 24;
+    for (int seed = 0; seed < seeds; ++seed) {
+      options.seed = static_cast<std::uint64_t>(seed);
+      const ShotResult s = estimate_fewshot(dataset, options).shots[0];
+      accuracy.push_back(s.predicted_kway_accuracy);
+      se_sq += s.predicted_kway_standard_error * s.predicted_kway_standard_error / seeds;
+    }
+    double mean = 0.0, ss = 0.0;
+    for (double a : accuracy) mean += a / seeds;
+    for (double a : accuracy) ss += (a - mean) * (a - mean);
+    const double spread = std::sqrt(ss / (seeds - 1));
+    ASSERT_GT(spread, 1e-3) << "ways " << ways;  // the rival draws must matter in this data
+    EXPECT_GT(spread / std::sqrt(se_sq), 0.55) << "ways " << ways;
+    EXPECT_LT(spread / std::sqrt(se_sq), 1.6) << "ways " << ways;
+  }
+}
+
+// K = 2 and ways = 2: the rival set is fixed and the integral exact, so the standard error
+// is 0 (no spurious spread from the fallback).
+TEST(FewshotTheory, KwayStandardErrorIsZeroWithoutRandomness) {
+  FewshotOptions options;
+  options.shots = {1};
+  options.episodes = 1;
+  for (int draws : {1, 4}) {
+    options.kway_theory_draws = draws;
+    const ShotResult s = estimate_fewshot(testing::sphere_pair(14, 20, 100, 60, 1.0, 1.0), options).shots[0];
+    EXPECT_EQ(s.predicted_kway_standard_error, 0.0) << "draws " << draws;
+  }
+}
+
+}  // namespace
+}  // namespace neurogeom::fewshot
+
+namespace neurogeom::fewshot {
+namespace {
+
+// The reported per-pair standard error must describe the seed-to-seed spread of the
+// measured pair errors (docs/fewshot.md, "How many episodes"). 20 seeds x 12 ordered pairs:
+// the RMS spread has a relative SE of about 1/sqrt(2 x 19 x 12 / 2) ~ 0.07 (pairs a-b and b-a
+// are correlated, hence the / 2); the ratio must lie in [0.75, 1.33] (~4 SE).
+TEST(FewshotEpisodes, PairStandardErrorMatchesSeedSpread) {
+  const data::ManifoldDataset dataset = random_classes(73, 4, 25, 20, 0.8);
+  FewshotOptions options;
+  options.shots = {1};
+  options.episodes = 30;
+  options.kway_theory_draws = 0;
+  const int seeds = 20;
+  std::vector<RowMatrixXd> errors;
+  double se_sq = 0.0, spread_sq = 0.0;
+  int count = 0;
+  for (int seed = 0; seed < seeds; ++seed) {
+    options.seed = static_cast<std::uint64_t>(seed);
+    const ShotResult s = estimate_fewshot(dataset, options).shots[0];
+    EXPECT_EQ(s.episodes, 30);
+    errors.push_back(s.empirical_error);
+    for (Eigen::Index a = 0; a < 4; ++a)
+      for (Eigen::Index b = 0; b < 4; ++b)
+        if (a != b) se_sq += s.empirical_error_standard_error(a, b) * s.empirical_error_standard_error(a, b);
+  }
+  for (Eigen::Index a = 0; a < 4; ++a)
+    for (Eigen::Index b = 0; b < 4; ++b) {
+      if (a == b) continue;
+      double mean = 0.0, ss = 0.0;
+      for (const auto& e : errors) mean += e(a, b) / seeds;
+      for (const auto& e : errors) ss += (e(a, b) - mean) * (e(a, b) - mean);
+      spread_sq += ss / (seeds - 1);
+      ++count;
+    }
+  const double ratio = std::sqrt(spread_sq / count) / std::sqrt(se_sq / (count * seeds));
+  EXPECT_GT(ratio, 0.75);
+  EXPECT_LT(ratio, 1.33);
+}
+
+// episodes = 0: batches of episode_batch until the mean pair SE meets the target. The run
+// is the first E episodes of the fixed-count run (same streams), E is the first multiple
+// of the batch that meets the target, and the thread count changes nothing.
+TEST(FewshotEpisodes, AutomaticRuleStopsAtTargetDeterministically) {
+  const data::ManifoldDataset dataset = random_classes(74, 5, 30, 20, 0.8);
+  FewshotOptions options;
+  options.shots = {1, 4};
+  options.episodes = 0;
+  options.target_standard_error = 0.02;
+  options.episode_batch = 10;
+  options.kway_theory_draws = 0;
+  options.num_threads = 1;
+  const FewshotResult one = estimate_fewshot(dataset, options);
+  options.num_threads = 3;
+  const FewshotResult three = estimate_fewshot(dataset, options);
+  EXPECT_EQ(one.status, Status::converged);
+  for (std::size_t s = 0; s < one.shots.size(); ++s) {
+    const ShotResult& r = one.shots[s];
+    EXPECT_LE(r.mean_empirical_error_standard_error, 0.02);
+    EXPECT_EQ(r.episodes % 10, 0);
+    EXPECT_EQ(r.episodes, three.shots[s].episodes);
+    for (Eigen::Index a = 0; a < 5; ++a)
+      for (Eigen::Index b = 0; b < 5; ++b)
+        if (a != b) {
+          EXPECT_EQ(r.empirical_error(a, b), three.shots[s].empirical_error(a, b));
+          EXPECT_EQ(r.empirical_error_standard_error(a, b), three.shots[s].empirical_error_standard_error(a, b));
+        }
+    EXPECT_EQ(r.mean_empirical_error_standard_error, three.shots[s].mean_empirical_error_standard_error);
+    ASSERT_GT(r.episodes, 10);  // the target needs more than one batch here
+    // The same episodes, fixed count (the shot index enters the stream: keep both shots).
+    FewshotOptions fixed = options;
+    fixed.episodes = r.episodes;
+    const FewshotResult same = estimate_fewshot(dataset, fixed);
+    EXPECT_EQ(same.shots[s].mean_empirical_error, r.mean_empirical_error);
+    fixed.episodes = r.episodes - 10;
+    EXPECT_GT(estimate_fewshot(dataset, fixed).shots[s].mean_empirical_error_standard_error, 0.02);
+  }
+}
+
+TEST(FewshotEpisodes, AutomaticRuleReportsTheCap) {
+  const data::ManifoldDataset dataset = random_classes(75, 3, 20, 10, 0.8);
+  FewshotOptions options;
+  options.shots = {1};
+  options.episodes = 0;
+  options.target_standard_error = 1e-6;
+  options.episode_batch = 20;
+  options.max_episodes = 50;
+  options.kway_theory_draws = 0;
+  const FewshotResult r = estimate_fewshot(dataset, options);
+  EXPECT_EQ(r.shots[0].episodes, 50);
+  EXPECT_EQ(r.status, Status::max_iterations_reached);
+}
+
+// The default (automatic, target 0.01) on 10 classes x 50 points: the measured matrix is
+// precise to 0.01 per pair on average, small against the spread of the errors over pairs,
+// so that the comparison with theory is not noise-dominated.
+TEST(FewshotEpisodes, DefaultIsPreciseEnoughToCompareWithTheory) {
+  const data::ManifoldDataset dataset = random_classes(76, 10, 50, 40, 1.0);
+  FewshotOptions options;
+  options.kway_theory_draws = 0;
+  const FewshotResult r = estimate_fewshot(dataset, options);
+  EXPECT_EQ(r.status, Status::converged);
+  for (const ShotResult& s : r.shots) {
+    EXPECT_LE(s.mean_empirical_error_standard_error, 0.01) << "m = " << s.shots;
+    EXPECT_GE(s.episodes, 40) << "m = " << s.shots;  // more than the old default of 20
+    double mean = s.mean_empirical_error, ss = 0.0;
+    for (Eigen::Index a = 0; a < 10; ++a)
+      for (Eigen::Index b = 0; b < 10; ++b)
+        if (a != b) ss += (s.empirical_error(a, b) - mean) * (s.empirical_error(a, b) - mean);
+    const double spread = std::sqrt(ss / 89.0);
+    EXPECT_LT(s.mean_empirical_error_standard_error, 0.25 * spread) << "m = " << s.shots;
+  }
 }
 
 }  // namespace

@@ -166,3 +166,62 @@ TEST(AnchorQp, MatchesNloptSlsqp) {
 
 }  // namespace
 }  // namespace neurogeom::manifold::detail
+
+namespace neurogeom::manifold::detail {
+namespace {
+
+// A stopping tolerance below the rounding floor cannot be met: the primal KKT residual
+// (~1e-16 of the scale) then exceeds 1e3 x tolerance x scale, and the solver must say so
+// instead of reporting `converged` (docs/capacity.md, "The QP solver").
+TEST(AnchorQpStatus, ResidualAboveToleranceIsIllConditioned) {
+  Rng rng(23);
+  int flagged = 0, converged = 0;
+  for (int trial = 0; trial < 50; ++trial) {
+    const Eigen::MatrixXd s = random_points(rng, 6, 30, 1.5);
+    Eigen::VectorXd t = rng.normal_matrix(7, 1).col(0);
+    const Eigen::VectorXd proj = s.transpose() * t;
+    Eigen::Index best = 0;
+    proj.maxCoeff(&best);
+    if (proj(best) < 0.0) continue;  // interior: nothing to solve
+    const Eigen::MatrixXd gram = s.transpose() * s;
+    QpSettings tight;
+    tight.tolerance = 1e-300;
+    AnchorQpSolver tight_solver(s, gram, tight);
+    const QpSolution qp = tight_solver.solve(t, proj, best);
+    if (qp.kkt_residual > 1e3 * 1e-300 * 1e10) {
+      EXPECT_EQ(qp.status, Status::ill_conditioned) << "trial " << trial << " residual " << qp.kkt_residual;
+      ++flagged;
+    }
+    AnchorQpSolver solver(s, gram, QpSettings{});
+    EXPECT_EQ(solver.solve(t, proj, best).status, Status::converged) << "trial " << trial;
+    ++converged;
+  }
+  EXPECT_GT(flagged, 0);
+  EXPECT_GT(converged, 10);
+}
+
+// The iteration cap is a status, not a silent stop.
+TEST(AnchorQpStatus, IterationCapIsReported) {
+  Rng rng(29);
+  const Eigen::MatrixXd s = random_points(rng, 8, 40, 2.0);
+  const Eigen::MatrixXd gram = s.transpose() * s;
+  int capped = 0;
+  for (int trial = 0; trial < 20; ++trial) {
+    const Eigen::VectorXd t = rng.normal_matrix(9, 1).col(0);
+    const Eigen::VectorXd proj = s.transpose() * t;
+    Eigen::Index best = 0;
+    proj.maxCoeff(&best);
+    QpSettings one;
+    one.max_iterations = 1;
+    AnchorQpSolver solver(s, gram, one);
+    const QpSolution qp = solver.solve(t, proj, best);
+    if (qp.iterations > 1) {
+      EXPECT_EQ(qp.status, Status::max_iterations_reached);
+      ++capped;
+    }
+  }
+  EXPECT_GT(capped, 0);
+}
+
+}  // namespace
+}  // namespace neurogeom::manifold::detail

@@ -233,3 +233,90 @@ TEST(SimulatedCapacity, TracksMeanFieldOnSeparatedManifolds) {
 
 }  // namespace
 }  // namespace neurogeom::manifold
+
+namespace neurogeom::manifold {
+namespace {
+
+// A QP status other than converged reaches the manifold and the result (worst status).
+TEST(Capacity, QpStatusPropagatesToResult) {
+  Rng rng(8);
+  std::vector<Eigen::MatrixXd> clouds;
+  for (int i = 0; i < 4; ++i)
+    clouds.push_back((0.8 * rng.normal_matrix(12, 30)).rowwise() + Eigen::RowVectorXd(rng.normal_matrix(1, 30)));
+  const auto dataset = data::ManifoldDataset::from_manifolds(clouds, {0, 1, 2, 3});
+  CapacityOptions o;
+  o.samples = 40;
+  EXPECT_EQ(estimate_capacity(dataset, o).status, Status::converged);
+  o.qp_tolerance = 1e-300;  // below the rounding floor: residuals exceed 1e3 x tolerance
+  const CapacityResult tight = estimate_capacity(dataset, o);
+  EXPECT_EQ(tight.status, Status::ill_conditioned);
+  for (const ManifoldCapacity& m : tight.manifolds) EXPECT_EQ(m.status, Status::ill_conditioned);
+  o.qp_tolerance = 1e-13;
+  o.max_qp_iterations = 1;
+  EXPECT_EQ(estimate_capacity(dataset, o).status, Status::max_iterations_reached);
+}
+
+const SimulationStep& step_at(const SimulatedCapacity& s, int dimension) {
+  for (const SimulationStep& step : s.steps)
+    if (step.dimension == dimension) return step;
+  ADD_FAILURE() << "dimension " << dimension << " was not measured";
+  return s.steps.front();
+}
+
+// Two tight clouds 10 apart: a random line separates them unless it is almost orthogonal
+// to the center difference, so p(1) >= 0.5 and N_c <= 1 (docs/capacity.md, "Simulated
+// capacity"). The bisection used to assume p(1) = 0 and report N_c = 1.5.
+TEST(SimulatedCapacity, SeparatedPairHasCriticalDimensionAtMostOne) {
+  Rng rng(5);
+  Eigen::RowVectorXd offset = Eigen::RowVectorXd::Zero(20);
+  offset(0) = 10.0;
+  const Eigen::MatrixXd a = 0.01 * rng.normal_matrix(10, 20);
+  const Eigen::MatrixXd b = (0.01 * rng.normal_matrix(10, 20)).rowwise() + offset;
+  CapacityOptions o;
+  o.simulate = true;
+  o.simulation_repetitions = 40;
+  const CapacityResult r = estimate_capacity(data::ManifoldDataset::from_manifolds({a, b}, {0, 1}), o);
+  ASSERT_TRUE(r.simulated.has_value());
+  const SimulatedCapacity& s = *r.simulated;
+  const double p1 = step_at(s, 1).separable_fraction;
+  EXPECT_GE(p1, 0.5);
+  EXPECT_EQ(s.lower_dimension, 0);
+  EXPECT_EQ(s.upper_dimension, 1);
+  EXPECT_EQ(s.status, Status::converged);
+  EXPECT_DOUBLE_EQ(s.critical_dimension, 0.5 / p1);  // interpolation from the exact p(0) = 0
+  EXPECT_DOUBLE_EQ(s.capacity, 2.0 / s.critical_dimension);
+}
+
+// Generic clouds: the final bracket has width 1, both ends were measured, and N_c is the
+// linear interpolation between their fractions (it used to return the upper end when the
+// last step raised the lower one).
+TEST(SimulatedCapacity, InterpolatesBetweenMeasuredBracketEnds) {
+  for (std::uint64_t seed : {0, 1, 2, 3}) {
+    Rng rng(40 + seed);
+    std::vector<Eigen::MatrixXd> clouds;
+    std::vector<std::int64_t> labels;
+    for (int i = 0; i < 12; ++i) {
+      clouds.push_back((0.5 * rng.normal_matrix(5, 40)).rowwise() + Eigen::RowVectorXd(rng.normal_matrix(1, 40)));
+      labels.push_back(i);
+    }
+    CapacityOptions o;
+    o.simulate = true;
+    o.simulation_repetitions = 20;
+    o.seed = seed;
+    const CapacityResult r = estimate_capacity(data::ManifoldDataset::from_manifolds(clouds, labels), o);
+    ASSERT_TRUE(r.simulated.has_value());
+    const SimulatedCapacity& s = *r.simulated;
+    ASSERT_EQ(s.status, Status::converged) << "seed " << seed;
+    ASSERT_EQ(s.upper_dimension - s.lower_dimension, 1) << "seed " << seed;
+    const double f_lo = s.lower_dimension == 0 ? 0.0 : step_at(s, s.lower_dimension).separable_fraction;
+    const double f_hi = step_at(s, s.upper_dimension).separable_fraction;
+    EXPECT_LT(f_lo, 0.5);
+    EXPECT_GE(f_hi, 0.5);
+    EXPECT_NEAR(s.critical_dimension, s.lower_dimension + (0.5 - f_lo) / (f_hi - f_lo), 1e-12) << "seed " << seed;
+    EXPECT_GT(s.critical_dimension, s.lower_dimension);
+    EXPECT_LE(s.critical_dimension, s.upper_dimension);
+  }
+}
+
+}  // namespace
+}  // namespace neurogeom::manifold

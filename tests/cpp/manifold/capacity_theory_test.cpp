@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
+#include "neurogeom/core/error.hpp"
 #include "neurogeom/manifold/capacity_theory.hpp"
 #include "test_support.hpp"
 
@@ -68,6 +70,76 @@ TEST(CapacityTheory, MonotoneInMargin) {
     EXPECT_LT(current, previous);
     previous = current;
   }
+}
+
+}  // namespace
+}  // namespace neurogeom::manifold
+
+namespace neurogeom::manifold {
+namespace {
+
+// Self-dual cone at large D: alpha_B(0, 1, D) = 2/(D+1) exactly (docs/capacity.md,
+// "Analytic capacities"). D >= 70 used to make the adaptive quadrature recurse without end.
+TEST(CapacityTheoryRobust, SelfDualAtLargeDimension) {
+  for (int d : {70, 100, 1000, 10000, 100000, 1000000}) {
+    const BallCapacity b = ball_capacity_estimate(0.0, 1.0, d);
+    EXPECT_EQ(b.status, Status::converged) << "D = " << d;
+    EXPECT_NEAR(b.capacity * (d + 1) / 2.0, 1.0, 1e-9) << "D = " << d;
+    EXPECT_LE(b.error_estimate, 1e-12 * b.capacity) << "D = " << d;
+  }
+}
+
+// Large-D approximation: 1/alpha_B and 1/alpha_0(kappa_M) differ by R^2/(1+R^2) + O(e^-D)
+// (E t^2 = D against (sqrt D)^2 + 1 - ... ), i.e. relatively by about 1/D; 2/D leaves room
+// for the kappa terms.
+TEST(CapacityTheoryRobust, AgreesWithLargeDimensionLimit) {
+  for (double margin : {0.0, 1.0}) {
+    for (double radius : {0.5, 1.0, 3.0}) {
+      for (int d : {10000, 100000, 1000000}) {
+        const double exact = ball_capacity(margin, radius, d), approx = large_dimension_capacity(margin, radius, d);
+        EXPECT_NEAR(exact / approx, 1.0, 2.0 / d) << "kappa " << margin << " R " << radius << " D " << d;
+      }
+    }
+  }
+}
+
+TEST(CapacityTheoryRobust, MonotoneInRadiusAndDimension) {
+  for (double margin : {0.0, 0.5}) {
+    double previous = ball_capacity(margin, 0.05, 200);
+    for (double r = 0.1; r < 1e4; r *= 2.0) {
+      const double current = ball_capacity(margin, r, 200);
+      EXPECT_LT(current, previous) << "kappa " << margin << " R " << r;
+      previous = current;
+    }
+    previous = ball_capacity(margin, 0.7, 1);
+    for (int d = 2; d <= 1000000; d = d < 100 ? d + 7 : d * 3) {
+      const double current = ball_capacity(margin, 0.7, d);
+      EXPECT_LT(current, previous) << "kappa " << margin << " D " << d;
+      previous = current;
+    }
+  }
+}
+
+// Extreme but finite inputs have finite, correct limits: R -> inf is a D-dimensional
+// subspace, 1/alpha = D + 1/2; kappa -> inf gives 1/alpha = kappa^2 (1 + O(D/kappa^2)),
+// which underflows to 0 at kappa = 1e300; R -> 0 is a point (Gardner, 2 at kappa = 0).
+TEST(CapacityTheoryRobust, ExtremeInputs) {
+  for (double r : {1e155, 1e200, 1e308}) {
+    for (int d : {1, 100, 1000000}) {
+      const BallCapacity b = ball_capacity_estimate(0.0, r, d);
+      EXPECT_EQ(b.status, Status::converged) << "R " << r << " D " << d;
+      EXPECT_NEAR(b.capacity * (d + 0.5), 1.0, 1e-9) << "R " << r << " D " << d;
+    }
+  }
+  EXPECT_EQ(ball_capacity(1e300, 1.0, 100), 0.0);
+  EXPECT_EQ(gardner_capacity(1e300), 0.0);
+  EXPECT_NEAR(ball_capacity(1e120, 2.0, 50) * 1e240, 1.0, 1e-12);
+  EXPECT_NEAR(ball_capacity(1e6, 1.0, 100) * (1e12 + 1.0 + 100.0), 1.0, 1e-6);
+  EXPECT_NEAR(ball_capacity(0.0, 1e-300, 5), 2.0, 1e-12);
+  EXPECT_NEAR(ball_capacity(0.0, 4.9e-324, 1000), 2.0, 1e-12);
+  EXPECT_THROW(ball_capacity(std::numeric_limits<double>::infinity(), 1.0, 3), InvalidArgument);
+  EXPECT_THROW(ball_capacity(0.0, std::numeric_limits<double>::quiet_NaN(), 3), InvalidArgument);
+  EXPECT_THROW(ball_capacity(0.0, 1.0, 0), InvalidArgument);
 }
 
 }  // namespace
