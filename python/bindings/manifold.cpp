@@ -35,9 +35,12 @@ const bool registered = register_binding(10, [](py::module_& m) {
   bind_struct<SimulationStep>(m, "SimulationStep");
   bind_struct<SimulatedCapacity>(m, "SimulatedCapacity");
   bind_struct<CapacityResult>(m, "CapacityResult");
-  bind_struct<BallCapacityOptions>(m, "BallCapacityOptions");
-  bind_struct<BallCapacity>(m, "BallCapacity");
-  bind_struct<BallCapacityTable>(m, "BallCapacityTable");
+  bind_struct<manifold::BallCapacityOptions>(m, "BallCapacityOptions");
+  bind_struct<manifold::BallCapacity>(m, "BallCapacity");
+  bind_struct<manifold::BallCapacityRow>(m, "BallCapacityRow");
+  bind_struct<manifold::BallCapacityTable>(m, "BallCapacityTable");
+  m.def("ball_capacity_estimate", &manifold::ball_capacity_estimate, py::arg("margin"), py::arg("radius"),
+        py::arg("dimension"));
   m.def("ball_capacity_table", &manifold::ball_capacity_table, py::arg("options"));
   m.def(
       "capacity",
