@@ -121,7 +121,8 @@ void check_head(const std::string& head, Expect expect, const std::string& name)
         fail(name, "not a .npz file (no zip signature at the start)");
       break;
     case Expect::gzip:
-      if (head.size() >= 2 && (byte(0) != 0x1f || byte(1) != 0x8b)) fail(name, "not gzip data (bad magic)");
+      if (head.size() >= 2 && (byte(0) != 0x1f || byte(1) != 0x8b))
+        fail(name, "corrupt or truncated gzip data (no gzip signature at the start)");
       break;
     case Expect::idx:
       if (head.size() >= 2 && (byte(0) != 0 || byte(1) != 0)) fail(name, "not an IDX file (bad magic)");
@@ -225,7 +226,7 @@ std::string inflate_stream(const char* data, std::uint64_t size, bool raw, std::
 std::string read_maybe_gzipped(const std::string& path, std::uint64_t max_bytes, Expect expect) {
   if (!ends_with(lower(path), ".gz")) return read_plain(path, max_bytes, expect);
   const std::string raw = read_plain(path, max_bytes, Expect::gzip);
-  if (raw.size() < 2) fail(path, "not gzip data (too short)");
+  if (raw.size() < 2) fail(path, fmt::format("truncated gzip data (the file holds {} bytes)", raw.size()));
   return inflate_stream(raw.data(), raw.size(), false, max_bytes, max_bytes, expect, path);
 }
 
@@ -440,6 +441,7 @@ class HeaderParser {
     skip_space();
     expect('{');
     bool seen_descr = false, seen_fortran = false, seen_shape = false;
+    std::string unknown;  // the first key other than the three
     for (;;) {
       skip_space();
       if (at_ >= s_.size()) fail(name_, "corrupt .npy header: the dict ends early (no closing '}')");
@@ -453,10 +455,14 @@ class HeaderParser {
       if (key == "descr") seen = &seen_descr, value = &descr;
       else if (key == "fortran_order") seen = &seen_fortran, value = &fortran;
       else if (key == "shape") seen = &seen_shape, value = &shape;
-      else fail(name_, fmt::format("corrupt .npy header: unexpected key '{}'", printable(key)));
-      if (*seen) fail(name_, fmt::format("corrupt .npy header: key '{}' appears twice", key));
-      *seen = true;
-      *value = literal();
+      else if (unknown.empty()) unknown = key.empty() ? std::string(" ") : key;
+      if (seen && *seen) fail(name_, fmt::format("corrupt .npy header: key '{}' appears twice", key));
+      if (seen) {
+        *seen = true;
+        *value = literal();
+      } else {
+        (void)literal();
+      }
       skip_space();
       if (peek() == ',') {
         ++at_;
@@ -471,6 +477,7 @@ class HeaderParser {
     if (!seen_descr) fail(name_, "corrupt .npy header: no 'descr' field");
     if (!seen_fortran) fail(name_, "corrupt .npy header: no 'fortran_order' field");
     if (!seen_shape) fail(name_, "corrupt .npy header: no 'shape' field");
+    if (!unknown.empty()) fail(name_, fmt::format("corrupt .npy header: unexpected key '{}'", printable(unknown)));
   }
 
  private:
@@ -581,7 +588,9 @@ NpyHeader parse_npy_header(const std::string& bytes, const std::string& name, st
     fail(name, fmt::format("corrupt .npy header: bad shape {}", printable(shape_text)));
   h.shape = parse_shape(shape_text, name);
   if (!descr.empty() && descr.front() == '[')
-    fail(name, "unsupported dtype: a structured array (supported: float32, float64, integer and bool)");
+    fail(name, fmt::format("unsupported dtype '{}' (a structured array; supported: float32, float64, integer and "
+                           "bool)",
+                           printable(descr)));
   const std::string unsupported =
       fmt::format("unsupported dtype '{}' (supported: float32, float64, integer and bool)", printable(descr));
   if (descr.size() < 3 || descr.size() > 4) fail(name, unsupported);

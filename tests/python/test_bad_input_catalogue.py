@@ -208,7 +208,7 @@ def npy_string_dtype(tmp):
 @case
 def npy_structured_dtype(tmp):
     X = np.zeros(12, dtype=[("a", "<f8"), ("b", "<f8")])
-    return [save(tmp, "X.npy", X), "--labels", labels_txt(tmp)], "X.npy", r"unsupported dtype: a structured array"
+    return [save(tmp, "X.npy", X), "--labels", labels_txt(tmp)], "X.npy", r"unsupported dtype '\[\(.*a structured array"
 
 
 @case
@@ -329,7 +329,7 @@ def csv_on_dev_zero(tmp):
 
 @case
 def gz_not_gzip(tmp):
-    return [write(tmp, "d.csv.gz", "1,2,0\n3,4,0\n5,6,1\n7,8,1\n")], "d.csv.gz", r"not gzip data \(bad magic\)"
+    return [write(tmp, "d.csv.gz", "1,2,0\n3,4,0\n5,6,1\n7,8,1\n")], "d.csv.gz", r"corrupt or truncated gzip data \(no gzip signature at the start\)"
 
 
 @case
