@@ -1,5 +1,6 @@
 #include "neurogeom/data/dataset.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -23,6 +24,19 @@ ManifoldDataset ManifoldDataset::from_points(const Eigen::Ref<const RowMatrixXd>
                              fmt::format("{}: sample {} unit {} is {}; every value must be finite", source, r, c,
                                          points(r, c)));
     }
+  }
+  // Class sizes from the sorted labels before any cloud is built: a file with millions of
+  // distinct labels (one point each) must fail here, not after allocating a cloud per label.
+  std::vector<std::int64_t> sorted = labels;
+  std::sort(sorted.begin(), sorted.end());
+  std::size_t classes = 0;
+  for (std::size_t i = 0; i < sorted.size(); ++i) classes += (i == 0 || sorted[i] != sorted[i - 1]);
+  NEUROGEOM_THROW_IF_NOT(classes >= 2, fmt::format("{}: {} class found; at least 2 classes are needed", source,
+                                                   classes));
+  for (std::size_t i = 0, j = 0; i < sorted.size(); i = j) {
+    while (j < sorted.size() && sorted[j] == sorted[i]) ++j;
+    NEUROGEOM_THROW_IF_NOT(j - i >= 2, fmt::format("{}: class {} has {} point; at least 2 are needed", source,
+                                                   sorted[i], j - i));
   }
   std::map<std::int64_t, std::vector<Eigen::Index>> rows_of;
   for (Eigen::Index r = 0; r < points.rows(); ++r) rows_of[labels[static_cast<std::size_t>(r)]].push_back(r);
@@ -71,12 +85,12 @@ void ManifoldDataset::validate() const {
                            fmt::format("{}: all {} points of class {} are identical; its geometry is undefined",
                                        source_, m.rows(), labels_[i]));
   }
-  for (std::size_t i = 1; i < labels_.size(); ++i) {
-    for (std::size_t j = 0; j < i; ++j) {
-      NEUROGEOM_THROW_IF_NOT(labels_[i] != labels_[j],
-                             fmt::format("{}: label {} names two manifolds", source_, labels_[i]));
-    }
-  }
+  // Sorted, not pairwise: a file may declare millions of classes (docs/data.md, "Size limit").
+  std::vector<std::int64_t> sorted = labels_;
+  std::sort(sorted.begin(), sorted.end());
+  const auto twice = std::adjacent_find(sorted.begin(), sorted.end());
+  NEUROGEOM_THROW_IF_NOT(twice == sorted.end(), fmt::format("{}: label {} names two manifolds", source_,
+                                                           twice == sorted.end() ? 0 : *twice));
 }
 
 Eigen::Index ManifoldDataset::num_points() const {

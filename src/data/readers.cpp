@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <cerrno>
 #include <limits>
 #include <map>
@@ -18,9 +19,6 @@
 
 namespace neurogeom::data {
 namespace {
-
-// Largest array we agree to allocate (in elements); guards against absurd headers.
-constexpr std::uint64_t kMaxElements = std::uint64_t{1} << 34;
 
 std::string base_name(const std::string& path) {
   const auto slash = path.find_last_of('/');
@@ -40,17 +38,35 @@ std::string lower(std::string s) {
   throw InvalidArgument(fmt::format("{}: {}", name, problem));
 }
 
+// Text taken from a file, made safe to print on one terminal line: bytes outside printable
+// ASCII become \xNN and long text is cut (docs/data.md, "Validation and errors").
+std::string printable(const std::string& text, std::size_t max_chars = 40) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (out.size() >= max_chars) return out + "...";
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7F) out += static_cast<char>(c);
+    else out += fmt::format("\\x{:02x}", c);
+  }
+  return out;
+}
+
 std::string shape_string(const std::vector<std::int64_t>& shape) {
   std::string text = "(";
   for (std::size_t d = 0; d < shape.size(); ++d) text += fmt::format(d ? ", {}" : "{}", shape[d]);
   return text + (shape.size() == 1 ? ",)" : ")");
 }
 
-// Number of values a header declares, checked against the `available` payload bytes before
-// anything is allocated. The product is formed against the bound, never past it, so that
-// an absurd shape such as (10**9, 10**3) on a tiny file fails here without overflow.
+[[noreturn]] void fail_limit(const std::string& name, const std::string& what, std::uint64_t max_bytes) {
+  fail(name, fmt::format("{}, more than the input limit of {} bytes (option max_bytes)", what, max_bytes));
+}
+
+// Number of values a header declares, checked against the `available` payload bytes and
+// the byte limit before anything is allocated. The product is formed against the bound,
+// never past it, so that an absurd shape such as (10**9, 10**3) on a tiny file fails here
+// without overflow.
 std::uint64_t declared_count(const std::vector<std::int64_t>& shape, int width, std::uint64_t available,
-                             const std::string& name) {
+                             std::uint64_t max_bytes, const std::string& name) {
   for (std::int64_t d : shape)
     if (d < 0) fail(name, fmt::format("negative dimension {} in the header", d));
   for (std::int64_t d : shape)
@@ -64,50 +80,154 @@ std::uint64_t declared_count(const std::vector<std::int64_t>& shape, int width, 
     if (count > fits / static_cast<std::uint64_t>(d)) too_many = true;
     else count *= static_cast<std::uint64_t>(d);
   }
+  // A 0-d array (shape ()) holds one value: the loop above never compared it with the file.
+  if (count > fits) too_many = true;
   if (too_many)
     fail(name, fmt::format("the header declares more data than the file holds: shape {} of {}-byte values needs "
                            "{:.0f} bytes, the file holds {}",
                            shape_string(shape), width, needed, available));
-  if (count > kMaxElements) fail(name, "the header declares an array too large to hold in memory");
+  if (count > max_bytes / sizeof(double))
+    fail_limit(name, fmt::format("the array of shape {} takes {:.0f} bytes as float64", shape_string(shape),
+                                 static_cast<double>(count) * 8.0),
+               max_bytes);
   return count;
 }
 
-std::string read_plain(const std::string& path) {
+// What the first bytes of a file must look like; checked as soon as they arrive, so that an
+// endless or huge input of the wrong kind (/dev/zero) fails without being read.
+enum class Expect { anything, npy, npz, gzip, idx, text };
+
+constexpr std::size_t kChunk = std::size_t{1} << 16;
+
+// Text files (CSV, labels) hold no NUL bytes and no control characters other than
+// whitespace; anything else is a binary file given by mistake.
+void check_text(const char* data, std::size_t size, std::uint64_t offset, const std::string& name) {
+  for (std::size_t i = 0; i < size; ++i) {
+    const unsigned char c = static_cast<unsigned char>(data[i]);
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\v' && c != '\f')
+      fail(name, fmt::format("not a text file (byte 0x{:02x} at offset {})", c, offset + i));
+  }
+}
+
+void check_head(const std::string& head, Expect expect, const std::string& name) {
+  const auto byte = [&head](std::size_t i) { return static_cast<unsigned char>(head[i]); };
+  switch (expect) {
+    case Expect::npy:
+      if (head.size() >= 6 && head.compare(0, 6, "\x93NUMPY", 6) != 0) fail(name, "not a .npy file (bad magic)");
+      break;
+    case Expect::npz:
+      // numpy's own test (np.load): an archive starts with a local header or is empty.
+      if (head.size() >= 4 && head.compare(0, 4, "PK\x03\x04", 4) != 0 && head.compare(0, 4, "PK\x05\x06", 4) != 0)
+        fail(name, "not a .npz file (no zip signature at the start)");
+      break;
+    case Expect::gzip:
+      if (head.size() >= 2 && (byte(0) != 0x1f || byte(1) != 0x8b))
+        fail(name, "corrupt or truncated gzip data (no gzip signature at the start)");
+      break;
+    case Expect::idx:
+      if (head.size() >= 2 && (byte(0) != 0 || byte(1) != 0)) fail(name, "not an IDX file (bad magic)");
+      if (head.size() >= 3 && byte(2) != 0x08 && byte(2) != 0x09 && (byte(2) < 0x0B || byte(2) > 0x0E))
+        fail(name, fmt::format("unsupported IDX data type 0x{:02x}", byte(2)));
+      break;
+    case Expect::text: check_text(head.data(), head.size(), 0, name); break;
+    case Expect::anything: break;
+  }
+}
+
+// Reads a whole file, at most `max_bytes` of it. A regular file's size is checked before
+// reading; pipes and devices are read in chunks and stop at the limit.
+std::string read_plain(const std::string& path, std::uint64_t max_bytes, Expect expect) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path, std::string("cannot open file (") + std::strerror(errno) + ")");
   // A directory opens as a stream on Linux and then reads as empty: say what it is.
   struct stat info {};
-  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) fail(path, "cannot read: it is a directory");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) fail(path, std::string("read error (") + std::strerror(errno) + ")");
-  return buffer.str();
-}
-
-std::string gunzip(const std::string& compressed, const std::string& name) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 15 + 32) != Z_OK) fail(name, "cannot initialise zlib");
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
-  zs.avail_in = static_cast<uInt>(compressed.size());
+  const bool known = ::stat(path.c_str(), &info) == 0;
+  if (known && S_ISDIR(info.st_mode)) fail(path, "cannot read: it is a directory");
+  if (known && S_ISREG(info.st_mode) && static_cast<std::uint64_t>(info.st_size) > max_bytes)
+    fail_limit(path, fmt::format("the file holds {} bytes", info.st_size), max_bytes);
   std::string out;
-  char chunk[1 << 16];
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    zs.next_out = reinterpret_cast<Bytef*>(chunk);
-    zs.avail_out = sizeof(chunk);
-    rc = inflate(&zs, Z_NO_FLUSH);
-    if (rc != Z_OK && rc != Z_STREAM_END) {
-      inflateEnd(&zs);
-      fail(name, "corrupt or truncated gzip data");
-    }
-    out.append(chunk, sizeof(chunk) - zs.avail_out);
-    if (rc == Z_OK && zs.avail_in == 0 && zs.avail_out != 0) {
-      inflateEnd(&zs);
-      fail(name, "truncated gzip data");
+  if (known && S_ISREG(info.st_mode)) {
+    // The size is known: one read (a file that grows meanwhile is read up to that size).
+    out.resize(static_cast<std::size_t>(info.st_size));
+    in.read(out.data(), static_cast<std::streamsize>(out.size()));
+    if (in.bad()) fail(path, std::string("read error (") + std::strerror(errno) + ")");
+    out.resize(static_cast<std::size_t>(in.gcount()));
+    check_head(out.substr(0, 16), expect, path);
+    if (expect == Expect::text) check_text(out.data(), out.size(), 0, path);
+    return out;
+  }
+  std::vector<char> chunk(kChunk);
+  bool head_checked = false;
+  while (in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    const std::size_t got = static_cast<std::size_t>(in.gcount());
+    if (in.bad()) fail(path, std::string("read error (") + std::strerror(errno) + ")");
+    if (got > max_bytes - out.size()) fail_limit(path, "the file holds more bytes", max_bytes);
+    if (expect == Expect::text) check_text(chunk.data(), got, out.size(), path);
+    out.append(chunk.data(), got);
+    if (!head_checked && (out.size() >= 16 || !in)) {
+      check_head(out.substr(0, 16), expect, path);
+      head_checked = true;
     }
   }
-  inflateEnd(&zs);
   return out;
+}
+
+// Inflates a gzip stream (several members allowed, as gzip and Python read them) or, with
+// `raw`, one raw deflate stream (a zip entry). Stops as soon as the output would pass
+// `limit` bytes, so a small bomb costs no more than the limit.
+std::string inflate_stream(const char* data, std::uint64_t size, bool raw, std::uint64_t limit,
+                           std::uint64_t max_bytes, Expect expect, const std::string& name) {
+  z_stream zs{};
+  if (inflateInit2(&zs, raw ? -15 : 15 + 16) != Z_OK) fail(name, "cannot initialise zlib");
+  struct Ender {
+    z_stream* zs;
+    ~Ender() { inflateEnd(zs); }
+  } ender{&zs};
+  std::string out;
+  std::vector<char> chunk(kChunk);
+  std::uint64_t used = 0;
+  bool head_checked = false;
+  const char* corrupt = raw ? "corrupt deflated data" : "corrupt or truncated gzip data";
+  for (;;) {
+    if (zs.avail_in == 0 && used < size) {
+      const std::uint64_t take = std::min<std::uint64_t>(size - used, kChunk);
+      zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data + used));
+      zs.avail_in = static_cast<uInt>(take);
+      used += take;
+    }
+    zs.next_out = reinterpret_cast<Bytef*>(chunk.data());
+    zs.avail_out = static_cast<uInt>(chunk.size());
+    const int rc = inflate(&zs, Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) fail(name, corrupt);
+    const std::size_t got = chunk.size() - zs.avail_out;
+    if (got > limit - out.size()) {
+      if (limit < max_bytes) fail(name, corrupt);  // more than the zip directory declared
+      fail_limit(name, "the data holds more bytes once decompressed", max_bytes);
+    }
+    if (expect == Expect::text) check_text(chunk.data(), got, out.size(), name);
+    out.append(chunk.data(), got);
+    if (!head_checked && out.size() >= 16) {
+      check_head(out.substr(0, 16), expect, name);
+      head_checked = true;
+    }
+    if (rc == Z_STREAM_END) {
+      if (raw || (zs.avail_in == 0 && used == size)) break;
+      inflateReset(&zs);  // the next gzip member
+      continue;
+    }
+    if (rc == Z_BUF_ERROR || (got == 0 && zs.avail_in == 0 && used == size))
+      fail(name, raw ? corrupt : "truncated gzip data");
+  }
+  if (!head_checked) check_head(out, expect, name);
+  return out;
+}
+
+std::string read_maybe_gzipped(const std::string& path, std::uint64_t max_bytes, Expect expect) {
+  if (!ends_with(lower(path), ".gz")) return read_plain(path, max_bytes, expect);
+  const std::string raw = read_plain(path, max_bytes, Expect::gzip);
+  if (raw.size() < 2) fail(path, fmt::format("truncated gzip data (the file holds {} bytes)", raw.size()));
+  return inflate_stream(raw.data(), raw.size(), false, max_bytes, max_bytes, expect, path);
 }
 
 // Little helpers for reading integers from byte strings.
@@ -134,74 +254,372 @@ std::uint32_t be32(const std::string& b, std::size_t at) {
 // Element kinds shared by .npy and IDX payloads.
 enum class Kind { float_, signed_, unsigned_, boolean };
 
+// Raw bits of element i, assembled little-endian first.
+std::uint64_t element_bits(const char* src, std::uint64_t i, int width, bool big_endian) {
+  const char* p = src + i * static_cast<std::uint64_t>(width);
+  std::uint64_t u = 0;
+  for (int b = 0; b < width; ++b) {
+    const unsigned char c = static_cast<unsigned char>(p[big_endian ? b : width - 1 - b]);
+    u = (u << 8) | c;
+  }
+  return u;
+}
+
+std::int64_t sign_extend(std::uint64_t u, int width) {
+  if (width < 8 && ((u >> (8 * width - 1)) & 1u)) u |= ~std::uint64_t{0} << (8 * width);
+  std::int64_t s;
+  std::memcpy(&s, &u, 8);
+  return s;
+}
+
+double element_value(std::uint64_t u, Kind kind, int width) {
+  switch (kind) {
+    case Kind::float_:
+      if (width == 4) {
+        const std::uint32_t bits = static_cast<std::uint32_t>(u);
+        float f;
+        std::memcpy(&f, &bits, 4);
+        return f;
+      } else {
+        double v;
+        std::memcpy(&v, &u, 8);
+        return v;
+      }
+    case Kind::boolean: return (u & 0xFF) ? 1.0 : 0.0;
+    case Kind::unsigned_: return static_cast<double>(u);
+    case Kind::signed_: return static_cast<double>(sign_extend(u, width));
+  }
+  return 0.0;
+}
+
 // Converts `count` elements of `width` bytes at `src` into doubles.
 void convert(const char* src, std::uint64_t count, Kind kind, int width, bool big_endian, double* dst) {
-  unsigned char tmp[8];
-  for (std::uint64_t i = 0; i < count; ++i) {
-    const char* p = src + i * static_cast<std::uint64_t>(width);
-    for (int b = 0; b < width; ++b) tmp[b] = static_cast<unsigned char>(p[big_endian ? width - 1 - b : b]);
-    double v = 0.0;
-    switch (kind) {
-      case Kind::float_:
-        if (width == 4) {
-          float f;
-          std::memcpy(&f, tmp, 4);
-          v = f;
-        } else {
-          std::memcpy(&v, tmp, 8);
-        }
-        break;
-      case Kind::boolean: v = tmp[0] ? 1.0 : 0.0; break;
-      case Kind::unsigned_: {
-        std::uint64_t u = 0;
-        for (int b = width - 1; b >= 0; --b) u = (u << 8) | tmp[b];
-        v = static_cast<double>(u);
-        break;
-      }
-      case Kind::signed_: {
-        std::uint64_t u = 0;
-        for (int b = width - 1; b >= 0; --b) u = (u << 8) | tmp[b];
-        if (width < 8 && (u >> (8 * width - 1)) & 1u) u |= ~std::uint64_t{0} << (8 * width);
-        std::int64_t s;
-        std::memcpy(&s, &u, 8);
-        v = static_cast<double>(s);
-        break;
-      }
+  for (std::uint64_t i = 0; i < count; ++i) dst[i] = element_value(element_bits(src, i, width, big_endian), kind, width);
+}
+
+// Index of element `flat` (C order) of `shape`, as "(i, j, k)".
+std::string index_string(const std::vector<std::int64_t>& shape, std::uint64_t flat) {
+  std::vector<std::int64_t> idx(shape.size());
+  for (std::size_t d = shape.size(); d-- > 0;) {
+    idx[d] = static_cast<std::int64_t>(flat % static_cast<std::uint64_t>(shape[d]));
+    flat /= static_cast<std::uint64_t>(shape[d]);
+  }
+  return shape_string(idx);
+}
+
+// Every value of a data array must be finite; the message gives the position in the
+// terms of docs/data.md (sample and unit of a 2-D array, class of a 3-D one).
+void check_finite(const NumericArray& a, const std::string& name) {
+  for (std::size_t i = 0; i < a.values.size(); ++i) {
+    if (std::isfinite(a.values[i])) continue;
+    const double v = a.values[i];
+    if (a.shape.size() == 2) {
+      const auto cols = static_cast<std::size_t>(a.shape[1]);
+      fail(name, fmt::format("sample {} unit {} is {}; every value must be finite", i / cols, i % cols, v));
     }
-    dst[i] = v;
+    if (a.shape.size() == 3) {
+      const auto per_class = static_cast<std::size_t>(a.shape[1] * a.shape[2]);
+      fail(name, fmt::format("class {} contains NaN or Inf values (element {} is {}); every value must be finite",
+                             i / per_class, index_string(a.shape, i), v));
+    }
+    fail(name, fmt::format("element {} is {}; every value must be finite", index_string(a.shape, i), v));
   }
 }
 
-// Extracts the value of `key` from a numpy header dict such as
-// {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }.
-std::string header_field(const std::string& header, const std::string& key, const std::string& name) {
-  const auto k = header.find("'" + key + "'");
-  if (k == std::string::npos) fail(name, fmt::format("corrupt .npy header: no '{}' field", key));
-  auto colon = header.find(':', k);
-  if (colon == std::string::npos) fail(name, "corrupt .npy header");
-  std::size_t start = colon + 1;
-  while (start < header.size() && header[start] == ' ') ++start;
-  if (start >= header.size()) fail(name, "corrupt .npy header");
-  std::size_t end;
-  if (header[start] == '\'') {
-    end = header.find('\'', start + 1);
-    if (end == std::string::npos) fail(name, "corrupt .npy header");
-    return header.substr(start + 1, end - start - 1);
+// ---- labels -------------------------------------------------------------------------------
+
+constexpr double kTwo63 = 9223372036854775808.0;  // 2^63, exact as a double
+
+// A label given as a double is accepted when it is an integer in [-2^63, 2^63); then the
+// conversion is exact (and defined: the cast of anything outside is undefined behaviour).
+std::int64_t label_from_double(double v, const std::string& where, const std::string& name) {
+  if (std::isnan(v) || std::isinf(v)) fail(name, fmt::format("{} is {}; labels must be finite integers", where, v));
+  if (v != std::floor(v)) fail(name, fmt::format("{} is {}; labels must be integers", where, v));
+  if (v < -kTwo63 || v >= kTwo63)
+    fail(name, fmt::format("{} is {}, outside the int64 range of labels [-2^63, 2^63 - 1]", where, v));
+  return static_cast<std::int64_t>(v);
+}
+
+enum class LabelText { ok, not_a_number, not_an_integer, out_of_range, not_finite };
+
+// Parses a label written as text exactly: "12", "-3", "4611686018427387904", "2.0", "1e3",
+// "5E+2". Decimal digits are read as an exact decimal, never through a double, so 2^62 is an
+// integer and 1e20 is out of range instead of rounding into another class.
+LabelText parse_label_text(const std::string& field, std::int64_t& out) {
+  std::size_t b = 0, e = field.size();
+  while (b < e && (field[b] == ' ' || field[b] == '\t' || field[b] == '"')) ++b;
+  while (e > b && (field[e - 1] == ' ' || field[e - 1] == '\t' || field[e - 1] == '"' || field[e - 1] == '\r')) --e;
+  if (b == e) return LabelText::not_a_number;
+  std::size_t i = b;
+  bool negative = false;
+  if (field[i] == '+' || field[i] == '-') negative = field[i++] == '-';
+  std::string int_digits, frac_digits;
+  for (; i < e && field[i] >= '0' && field[i] <= '9'; ++i) int_digits += field[i];
+  if (i < e && field[i] == '.')
+    for (++i; i < e && field[i] >= '0' && field[i] <= '9'; ++i) frac_digits += field[i];
+  long long exponent = 0;
+  bool decimal = !int_digits.empty() || !frac_digits.empty();
+  if (decimal && i < e && (field[i] == 'e' || field[i] == 'E')) {
+    ++i;
+    bool exp_negative = false;
+    if (i < e && (field[i] == '+' || field[i] == '-')) exp_negative = field[i++] == '-';
+    if (i == e || field[i] < '0' || field[i] > '9') decimal = false;
+    for (; i < e && field[i] >= '0' && field[i] <= '9'; ++i)
+      if (exponent < 100000) exponent = exponent * 10 + (field[i] - '0');
+    if (exp_negative) exponent = -exponent;
   }
-  if (header[start] == '(') {
-    end = header.find(')', start);
-    if (end == std::string::npos) fail(name, "corrupt .npy header");
-    return header.substr(start, end - start + 1);
+  if (decimal && i == e) {
+    // value = mantissa * 10^scale, exactly.
+    std::string mantissa = int_digits + frac_digits;
+    long long scale = exponent - static_cast<long long>(frac_digits.size());
+    const std::size_t nonzero = mantissa.find_first_not_of('0');
+    if (nonzero == std::string::npos) {  // zero, however written
+      out = 0;
+      return LabelText::ok;
+    }
+    mantissa.erase(0, nonzero);
+    while (scale < 0 && mantissa.back() == '0') mantissa.pop_back(), ++scale;
+    if (scale < 0) return LabelText::not_an_integer;
+    if (static_cast<long long>(mantissa.size()) + scale > 19) return LabelText::out_of_range;
+    std::uint64_t magnitude = 0;  // at most 19 digits: below 10^19 < 2^64
+    for (char c : mantissa) magnitude = magnitude * 10 + static_cast<std::uint64_t>(c - '0');
+    for (long long k = 0; k < scale; ++k) magnitude *= 10;
+    const std::uint64_t bound = negative ? std::uint64_t{1} << 63 : (std::uint64_t{1} << 63) - 1;
+    if (magnitude > bound) return LabelText::out_of_range;
+    out = negative ? static_cast<std::int64_t>(~magnitude + 1) : static_cast<std::int64_t>(magnitude);
+    return LabelText::ok;
   }
-  end = header.find_first_of(",}", start);
-  if (end == std::string::npos) fail(name, "corrupt .npy header");
-  return header.substr(start, end - start);
+  // Not a plain decimal: hexadecimal floats and the words strtod knows (inf, nan).
+  const std::string text = field.substr(b, e - b);
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || *end != '\0') return LabelText::not_a_number;
+  if (!std::isfinite(v)) return LabelText::not_finite;
+  if (v != std::floor(v)) return LabelText::not_an_integer;
+  if (v < -kTwo63 || v >= kTwo63) return LabelText::out_of_range;
+  out = static_cast<std::int64_t>(v);
+  return LabelText::ok;
+}
+
+std::string label_text_problem(LabelText r) {
+  switch (r) {
+    case LabelText::not_finite: return "is not a finite number; labels must be finite integers";
+    case LabelText::out_of_range: return "is outside the int64 range of labels [-2^63, 2^63 - 1]";
+    default: return "is not an integer";
+  }
+}
+
+std::vector<std::int64_t> integral_labels(const NumericArray& a, const std::string& name) {
+  std::vector<std::int64_t> labels;
+  labels.reserve(a.values.size());
+  for (std::size_t i = 0; i < a.values.size(); ++i)
+    labels.push_back(label_from_double(a.values[i], fmt::format("label {}", i), name));
+  return labels;
+}
+
+// ---- .npy -----------------------------------------------------------------------------------
+
+struct NpyHeader {
+  std::vector<std::int64_t> shape;
+  Kind kind = Kind::float_;
+  int width = 8;
+  bool big_endian = false;
+  bool fortran = false;
+  std::size_t payload = 0;  // offset of the data
+  std::uint64_t count = 0;  // number of elements
+};
+
+// A parser of the header dict numpy writes, a Python literal such as
+// {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }, padded with spaces and ended
+// by a newline. It accepts exactly the three keys np.load requires, each once, and rejects a
+// dict that is not closed or is followed by anything but whitespace.
+class HeaderParser {
+ public:
+  HeaderParser(const std::string& text, const std::string& name) : s_(text), name_(name) {}
+
+  void parse(std::string& descr, std::string& fortran, std::string& shape) {
+    skip_space();
+    expect('{');
+    bool seen_descr = false, seen_fortran = false, seen_shape = false;
+    std::string unknown;  // the first key other than the three
+    for (;;) {
+      skip_space();
+      if (at_ >= s_.size()) fail(name_, "corrupt .npy header: the dict ends early (no closing '}')");
+      if (peek() == '}') break;
+      const std::string key = string_literal();
+      skip_space();
+      expect(':');
+      skip_space();
+      bool* seen = nullptr;
+      std::string* value = nullptr;
+      if (key == "descr") seen = &seen_descr, value = &descr;
+      else if (key == "fortran_order") seen = &seen_fortran, value = &fortran;
+      else if (key == "shape") seen = &seen_shape, value = &shape;
+      else if (unknown.empty()) unknown = key.empty() ? std::string(" ") : key;
+      if (seen && *seen) fail(name_, fmt::format("corrupt .npy header: key '{}' appears twice", key));
+      if (seen) {
+        *seen = true;
+        *value = literal();
+      } else {
+        (void)literal();
+      }
+      skip_space();
+      if (peek() == ',') {
+        ++at_;
+        continue;
+      }
+      if (peek() == '}') break;
+      fail(name_, "corrupt .npy header: expected ',' or '}' after a value");
+    }
+    expect('}');
+    skip_space();
+    if (at_ != s_.size()) fail(name_, "corrupt .npy header: text after the closing '}'");
+    if (!seen_descr) fail(name_, "corrupt .npy header: no 'descr' field");
+    if (!seen_fortran) fail(name_, "corrupt .npy header: no 'fortran_order' field");
+    if (!seen_shape) fail(name_, "corrupt .npy header: no 'shape' field");
+    if (!unknown.empty()) fail(name_, fmt::format("corrupt .npy header: unexpected key '{}'", printable(unknown)));
+  }
+
+ private:
+  char peek() const { return at_ < s_.size() ? s_[at_] : '\0'; }
+  void skip_space() {
+    while (at_ < s_.size() && (s_[at_] == ' ' || s_[at_] == '\t' || s_[at_] == '\n' || s_[at_] == '\r')) ++at_;
+  }
+  void expect(char c) {
+    if (at_ >= s_.size())
+      fail(name_, fmt::format("corrupt .npy header: the dict ends early (no closing '{}')", c == '{' ? '}' : c));
+    if (s_[at_] != c) fail(name_, fmt::format("corrupt .npy header: expected '{}' at offset {}", c, at_));
+    ++at_;
+  }
+  std::string string_literal() {
+    const char quote = peek();
+    if (quote != '\'' && quote != '"') fail(name_, fmt::format("corrupt .npy header: expected a key at offset {}", at_));
+    const auto end = s_.find(quote, at_ + 1);
+    if (end == std::string::npos) fail(name_, "corrupt .npy header: unterminated string");
+    std::string out = s_.substr(at_ + 1, end - at_ - 1);
+    at_ = end + 1;
+    return out;
+  }
+  // A value as raw text: a string (without quotes), a bracketed group (with its brackets)
+  // or a bare word up to the next ',' or '}'.
+  std::string literal() {
+    const char c = peek();
+    if (c == '\'' || c == '"') return string_literal();
+    if (c == '(' || c == '[') {
+      int depth = 0;
+      const std::size_t start = at_;
+      for (; at_ < s_.size(); ++at_) {
+        if (s_[at_] == '(' || s_[at_] == '[') ++depth;
+        if (s_[at_] == ')' || s_[at_] == ']') {
+          if (--depth == 0) {
+            ++at_;
+            return s_.substr(start, at_ - start);
+          }
+        }
+      }
+      fail(name_, "corrupt .npy header: unclosed bracket");
+    }
+    const std::size_t start = at_;
+    while (at_ < s_.size() && s_[at_] != ',' && s_[at_] != '}') ++at_;
+    std::string word = s_.substr(start, at_ - start);
+    while (!word.empty() && (word.back() == ' ' || word.back() == '\t')) word.pop_back();
+    return word;
+  }
+
+  const std::string& s_;
+  const std::string& name_;
+  std::size_t at_ = 0;
+};
+
+std::vector<std::int64_t> parse_shape(const std::string& text, const std::string& name) {
+  // text like "(3, 4)" or "(5,)" or "()".
+  const auto bad = [&] { fail(name, fmt::format("corrupt .npy header: bad shape {}", printable(text))); };
+  if (text.size() < 2 || text.front() != '(' || text.back() != ')') bad();
+  std::vector<std::int64_t> shape;
+  const std::string inner = text.substr(1, text.size() - 2);
+  std::size_t i = 0;
+  bool need_comma = false;
+  while (i < inner.size()) {
+    const char c = inner[i];
+    if (c == ' ' || c == '\t') {
+      ++i;
+    } else if (c == ',') {
+      if (!need_comma) bad();
+      need_comma = false;
+      ++i;
+    } else if (c >= '0' && c <= '9') {
+      if (need_comma) bad();
+      std::uint64_t v = 0;
+      for (; i < inner.size() && inner[i] >= '0' && inner[i] <= '9'; ++i) {
+        v = v * 10 + static_cast<std::uint64_t>(inner[i] - '0');
+        if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) bad();
+      }
+      if (i < inner.size() && inner[i] == 'L') ++i;
+      shape.push_back(static_cast<std::int64_t>(v));
+      need_comma = true;
+    } else {
+      bad();
+    }
+  }
+  return shape;
+}
+
+NpyHeader parse_npy_header(const std::string& bytes, const std::string& name, std::uint64_t max_bytes) {
+  static const char kMagic[] = "\x93NUMPY";
+  if (bytes.size() < 10 || bytes.compare(0, 6, kMagic, 6) != 0) fail(name, "not a .npy file (bad magic)");
+  const int major = static_cast<unsigned char>(bytes[6]);
+  std::size_t header_len, header_start;
+  if (major == 1) {
+    header_len = le16(bytes, 8);
+    header_start = 10;
+  } else if (major == 2 || major == 3) {
+    if (bytes.size() < 12) fail(name, "truncated .npy header");
+    header_len = le32(bytes, 8);
+    header_start = 12;
+  } else {
+    fail(name, fmt::format("unsupported .npy format version {}", major));
+  }
+  if (header_len > bytes.size() - header_start) fail(name, "truncated .npy header");
+  const std::string header = bytes.substr(header_start, header_len);
+  std::string descr, fortran, shape_text;
+  HeaderParser(header, name).parse(descr, fortran, shape_text);
+  NpyHeader h;
+  if (shape_text.empty() || shape_text.front() != '(')
+    fail(name, fmt::format("corrupt .npy header: bad shape {}", printable(shape_text)));
+  h.shape = parse_shape(shape_text, name);
+  if (!descr.empty() && descr.front() == '[')
+    fail(name, fmt::format("unsupported dtype '{}' (a structured array; supported: float32, float64, integer and "
+                           "bool)",
+                           printable(descr)));
+  const std::string unsupported =
+      fmt::format("unsupported dtype '{}' (supported: float32, float64, integer and bool)", printable(descr));
+  if (descr.size() < 3 || descr.size() > 4) fail(name, unsupported);
+  const char order = descr[0];
+  const char code = descr[1];
+  int width = 0;
+  for (std::size_t i = 2; i < descr.size(); ++i) {
+    if (descr[i] < '0' || descr[i] > '9') fail(name, unsupported);
+    width = width * 10 + (descr[i] - '0');
+  }
+  if (code == 'f' && (width == 4 || width == 8)) h.kind = Kind::float_;
+  else if (code == 'i' && (width == 1 || width == 2 || width == 4 || width == 8)) h.kind = Kind::signed_;
+  else if (code == 'u' && (width == 1 || width == 2 || width == 4 || width == 8)) h.kind = Kind::unsigned_;
+  else if (code == 'b' && width == 1) h.kind = Kind::boolean;
+  else fail(name, unsupported);
+  if (order != '<' && order != '>' && order != '|' && order != '=') fail(name, unsupported);
+  h.width = width;
+  h.big_endian = order == '>';
+  if (fortran != "True" && fortran != "False") fail(name, "corrupt .npy header: bad fortran_order");
+  h.fortran = fortran == "True";
+  h.payload = header_start + header_len;
+  h.count = declared_count(h.shape, width, bytes.size() - h.payload, max_bytes, name);
+  return h;
 }
 
 NumericArray to_c_order_from_fortran(NumericArray a) {
   // Values were read in Fortran order: reverse-index into C order.
   const std::size_t nd = a.shape.size();
-  if (nd < 2) return a;
+  if (nd < 2 || a.values.empty()) return a;
   std::vector<double> c(a.values.size());
   std::vector<std::int64_t> idx(nd, 0);
   for (std::size_t f = 0; f < a.values.size(); ++f) {
@@ -218,140 +636,42 @@ NumericArray to_c_order_from_fortran(NumericArray a) {
   return a;
 }
 
-std::vector<std::int64_t> parse_shape(const std::string& text, const std::string& name) {
-  // text like "(3, 4)" or "(5,)" or "()".
-  std::vector<std::int64_t> shape;
-  std::string inner = text.substr(1, text.size() - 2);
-  std::stringstream ss(inner);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    item.erase(std::remove_if(item.begin(), item.end(), [](unsigned char c) { return std::isspace(c); }),
-               item.end());
-    if (item.empty()) continue;
-    if (item.back() == 'L') item.pop_back();
-    char* end = nullptr;
-    errno = 0;
-    const long long v = std::strtoll(item.c_str(), &end, 10);
-    if (errno != 0 || *end != '\0' || v < 0) fail(name, fmt::format("corrupt .npy header: bad shape {}", text));
-    shape.push_back(v);
-  }
-  return shape;
-}
-
-bool parse_double(const std::string& field, double& value) {
-  const char* s = field.c_str();
-  while (*s == ' ' || *s == '\t' || *s == '"') ++s;
-  if (*s == '\0') return false;
-  char* end = nullptr;
-  value = std::strtod(s, &end);
-  if (end == s) return false;
-  while (*end == ' ' || *end == '\t' || *end == '"' || *end == '\r') ++end;
-  return *end == '\0';
-}
-
-std::vector<std::string> split_fields(const std::string& line) {
-  const char sep = line.find(',') != std::string::npos ? ',' : (line.find('\t') != std::string::npos ? '\t' : ' ');
-  std::vector<std::string> fields;
-  std::string field;
-  std::stringstream ss(line);
-  while (std::getline(ss, field, sep)) {
-    if (sep == ' ' && field.empty()) continue;
-    fields.push_back(field);
-  }
-  if (!line.empty() && line.back() == sep && sep != ' ') fields.emplace_back();
-  return fields;
-}
-
-std::vector<std::int64_t> integral_labels(const NumericArray& a, const std::string& name) {
+// Labels straight from .npy bytes: integer dtypes are read as integers (exact beyond 2^53),
+// floats must be integral and inside the int64 range.
+std::vector<std::int64_t> npy_labels(const std::string& bytes, const std::string& name, std::uint64_t max_bytes) {
+  const NpyHeader h = parse_npy_header(bytes, name, max_bytes);
+  if (h.shape.size() > 2 || (h.shape.size() == 2 && h.shape[1] != 1)) fail(name, "labels must be a 1-D array");
   std::vector<std::int64_t> labels;
-  labels.reserve(a.values.size());
-  for (std::size_t i = 0; i < a.values.size(); ++i) {
-    const double v = a.values[i];
-    if (!std::isfinite(v) || v != std::floor(v) || std::fabs(v) > 9e15)
-      fail(name, fmt::format("label {} is {}; labels must be integers", i, v));
-    labels.push_back(static_cast<std::int64_t>(v));
+  labels.reserve(h.count);
+  const char* src = bytes.data() + h.payload;
+  for (std::uint64_t i = 0; i < h.count; ++i) {
+    const std::uint64_t u = element_bits(src, i, h.width, h.big_endian);
+    switch (h.kind) {
+      case Kind::signed_: labels.push_back(sign_extend(u, h.width)); break;
+      case Kind::boolean: labels.push_back((u & 0xFF) ? 1 : 0); break;
+      case Kind::unsigned_:
+        if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+          fail(name, fmt::format("label {} is {}, outside the int64 range of labels [-2^63, 2^63 - 1]", i, u));
+        labels.push_back(static_cast<std::int64_t>(u));
+        break;
+      case Kind::float_:
+        labels.push_back(label_from_double(element_value(u, h.kind, h.width), fmt::format("label {}", i), name));
+        break;
+    }
   }
   return labels;
 }
 
-RowMatrixXd as_matrix(const NumericArray& a, const std::string& name) {
-  if (a.shape.size() != 2)
-    fail(name, fmt::format("expected a 2-D array (samples x units), got {} dimensions", a.shape.size()));
-  RowMatrixXd m(a.shape[0], a.shape[1]);
-  std::copy(a.values.begin(), a.values.end(), m.data());
-  return m;
-}
+// ---- .npz -----------------------------------------------------------------------------------
 
-bool is_idx_name(const std::string& path) {
-  const std::string n = lower(base_name(path));
-  return n.find("-ubyte") != std::string::npos || ends_with(n, ".idx") || ends_with(n, ".idx.gz");
-}
-
-}  // namespace
-
-std::string read_file_bytes(const std::string& path) {
-  std::string raw = read_plain(path);
-  if (ends_with(lower(path), ".gz")) return gunzip(raw, path);
-  return raw;
-}
-
-NumericArray parse_npy(const std::string& bytes, const std::string& name) {
-  static const char kMagic[] = "\x93NUMPY";
-  if (bytes.size() < 10 || bytes.compare(0, 6, kMagic, 6) != 0) fail(name, "not a .npy file (bad magic)");
-  const int major = static_cast<unsigned char>(bytes[6]);
-  std::size_t header_len, header_start;
-  if (major == 1) {
-    header_len = le16(bytes, 8);
-    header_start = 10;
-  } else if (major == 2 || major == 3) {
-    if (bytes.size() < 12) fail(name, "truncated .npy header");
-    header_len = le32(bytes, 8);
-    header_start = 12;
-  } else {
-    fail(name, fmt::format("unsupported .npy format version {}", major));
-  }
-  if (header_start + header_len > bytes.size()) fail(name, "truncated .npy header");
-  const std::string header = bytes.substr(header_start, header_len);
-  const std::string descr = header_field(header, "descr", name);
-  const std::string fortran = header_field(header, "fortran_order", name);
-  const std::string shape_text = header_field(header, "shape", name);
-  if (shape_text.empty() || shape_text.front() != '(') fail(name, "corrupt .npy header: bad shape");
-  NumericArray out;
-  out.shape = parse_shape(shape_text, name);
-  if (descr.size() < 3) fail(name, fmt::format("unsupported dtype '{}'", descr));
-  const char order = descr[0];
-  const char code = descr[1];
-  int width = 0;
-  try {
-    width = std::stoi(descr.substr(2));
-  } catch (...) {
-    fail(name, fmt::format("unsupported dtype '{}'", descr));
-  }
-  Kind kind;
-  if (code == 'f' && (width == 4 || width == 8)) kind = Kind::float_;
-  else if (code == 'i' && (width == 1 || width == 2 || width == 4 || width == 8)) kind = Kind::signed_;
-  else if (code == 'u' && (width == 1 || width == 2 || width == 4 || width == 8)) kind = Kind::unsigned_;
-  else if (code == 'b' && width == 1) kind = Kind::boolean;
-  else
-    fail(name, fmt::format("unsupported dtype '{}' (supported: float32, float64, integer and bool)", descr));
-  if (order != '<' && order != '>' && order != '|' && order != '=')
-    fail(name, fmt::format("unsupported dtype '{}'", descr));
-  out.integer_dtype = kind != Kind::float_;
-  if (fortran != "True" && fortran != "False") fail(name, "corrupt .npy header: bad fortran_order");
-  const std::size_t payload = header_start + header_len;
-  const std::uint64_t count = declared_count(out.shape, width, bytes.size() - payload, name);
-  out.values.resize(count);
-  convert(bytes.data() + payload, count, kind, width, order == '>', out.values.data());
-  if (fortran == "True") out = to_c_order_from_fortran(std::move(out));
-  return out;
-}
-
-NumericArray read_npy(const std::string& path) { return parse_npy(read_plain(path), path); }
-
-std::vector<std::pair<std::string, NumericArray>> read_npz(const std::string& path) {
-  const std::string bytes = read_plain(path);
+// The decompressed .npy images of a zip archive, keyed by entry name (".npy" kept), in
+// archive order. Entries `wanted` rejects are skipped without being decompressed.
+std::vector<std::pair<std::string, std::string>> npz_entries(const std::string& bytes, const std::string& path,
+                                                             std::uint64_t max_bytes,
+                                                             const std::function<bool(const std::string&)>& wanted) {
   // Locate the end-of-central-directory record (it ends the file, before a comment).
   if (bytes.size() < 22) fail(path, "not a .npz file (too short for a zip archive)");
+  check_head(bytes.substr(0, 4), Expect::npz, path);
   std::size_t eocd = std::string::npos;
   const std::size_t lowest = bytes.size() > 22 + 65535 ? bytes.size() - 22 - 65535 : 0;
   for (std::size_t at = bytes.size() - 22 + 1; at-- > lowest;) {
@@ -376,7 +696,11 @@ std::vector<std::pair<std::string, NumericArray>> read_npz(const std::string& pa
     entries = le64(bytes, rec + 32);
     dir_offset = le64(bytes, rec + 48);
   }
-  std::vector<std::pair<std::string, NumericArray>> arrays;
+  // Each directory record takes at least 46 bytes: a count beyond that is corrupt, and
+  // checking it here bounds the loop below by the file size.
+  if (entries > bytes.size() / 46) fail(path, "corrupt zip directory (more entries than the file can hold)");
+  std::vector<std::pair<std::string, std::string>> out;
+  std::uint64_t total = 0;
   std::uint64_t at = dir_offset;
   for (std::uint64_t e = 0; e < entries; ++e) {
     if (!holds(at, 46) || le32(bytes, at) != 0x02014b50u) fail(path, "corrupt zip directory");
@@ -388,8 +712,8 @@ std::vector<std::pair<std::string, NumericArray>> read_npz(const std::string& pa
     const std::uint16_t extra_len = le16(bytes, at + 30);
     const std::uint16_t comment_len = le16(bytes, at + 32);
     std::uint64_t local = le32(bytes, at + 42);
-    if (at + 46 + name_len + extra_len > bytes.size()) fail(path, "corrupt zip directory");
-    std::string entry_name = bytes.substr(at + 46, name_len);
+    if (!holds(at + 46, std::uint64_t{name_len} + extra_len)) fail(path, "corrupt zip directory");
+    const std::string entry_name = bytes.substr(at + 46, name_len);
     // ZIP64 extended information replaces the fields stored as 0xFFFFFFFF, in order.
     std::uint64_t x = at + 46 + name_len;
     const std::uint64_t x_end = x + extra_len;
@@ -405,8 +729,9 @@ std::vector<std::pair<std::string, NumericArray>> read_npz(const std::string& pa
       }
       x += 4 + len;
     }
-    at += 46 + name_len + extra_len + comment_len;
-    const std::string where = path + ":" + entry_name;
+    at += 46 + std::uint64_t{name_len} + extra_len + comment_len;
+    if (!wanted(entry_name)) continue;
+    const std::string where = path + ":" + printable(entry_name, 200);
     if (!holds(local, 30) || le32(bytes, local) != 0x04034b50u) fail(where, "corrupt zip entry header");
     const std::uint64_t data_at = local + 30 + le16(bytes, local + 26) + le16(bytes, local + 28);
     if (!holds(data_at, comp_size))
@@ -418,38 +743,196 @@ std::vector<std::pair<std::string, NumericArray>> read_npz(const std::string& pa
     } else if (method == 8) {
       // Deflate expands at most 1032:1, so a larger declared size is corrupt: rejecting it
       // here keeps a crafted directory from making us allocate gigabytes.
-      if (size > 1032 * comp_size + 1024 || size > kMaxElements)
+      if (size > 1032 * comp_size + 1024)
         fail(where, fmt::format("corrupt zip directory (entry declares {} bytes from {} compressed)", size,
                                 comp_size));
-      content.resize(size);
-      z_stream zs{};
-      if (inflateInit2(&zs, -15) != Z_OK) fail(where, "cannot initialise zlib");
-      zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data() + data_at));
-      zs.avail_in = static_cast<uInt>(comp_size);
-      zs.next_out = reinterpret_cast<Bytef*>(content.data());
-      zs.avail_out = static_cast<uInt>(size);
-      const int rc = inflate(&zs, Z_FINISH);
-      const auto produced = zs.total_out;
-      inflateEnd(&zs);
-      if (rc != Z_STREAM_END || produced != size) fail(where, "corrupt deflated data");
+      if (size > max_bytes - total)
+        fail_limit(where, fmt::format("the entry holds {} bytes once decompressed", size), max_bytes);
+      content = inflate_stream(bytes.data() + data_at, comp_size, true, size, max_bytes, Expect::anything, where);
+      if (content.size() != size) fail(where, "corrupt deflated data");
     } else {
       fail(where, fmt::format("unsupported zip compression method {}", method));
     }
+    total += content.size();
     // Without this check a flipped byte in a stored entry, or a damaged deflate stream that
     // still decodes, would be read as silently wrong values.
-    const uLong actual_crc = crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(content.data()),
-                                   static_cast<uInt>(content.size()));
+    const uLong actual_crc =
+        crc32_z(crc32_z(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(content.data()), content.size());
     if (actual_crc != crc) fail(where, "corrupt entry (CRC-32 mismatch)");
-    if (ends_with(entry_name, ".npy")) entry_name.resize(entry_name.size() - 4);
-    arrays.emplace_back(entry_name, parse_npy(content, where));
+    out.emplace_back(entry_name, std::move(content));
   }
-  if (arrays.empty()) fail(path, "the archive holds no arrays");
+  return out;
+}
+
+std::string array_name(std::string entry_name) {
+  if (ends_with(entry_name, ".npy")) entry_name.resize(entry_name.size() - 4);
+  return entry_name;
+}
+
+std::string entry_where(const std::string& path, const std::string& entry_name) {
+  return path + ":" + printable(entry_name, 200);
+}
+
+// ---- CSV and text ---------------------------------------------------------------------------
+
+bool parse_double(const char* s, const char* e, double& value) {
+  while (s < e && (*s == ' ' || *s == '\t' || *s == '"')) ++s;
+  while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '"' || e[-1] == '\r')) --e;
+  if (s == e) return false;
+  const std::string text(s, e);
+  char* end = nullptr;
+  value = std::strtod(text.c_str(), &end);
+  return end == text.c_str() + text.size();
+}
+
+bool blank(const std::string& field) { return field.find_first_not_of(" \t\"\r") == std::string::npos; }
+
+std::vector<std::string> split_fields(const std::string& line) {
+  const char sep = line.find(',') != std::string::npos ? ',' : (line.find('\t') != std::string::npos ? '\t' : ' ');
+  std::vector<std::string> fields;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t end = line.find(sep, start);
+    std::string field = line.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!(sep == ' ' && field.empty())) fields.push_back(std::move(field));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return fields;
+}
+
+std::vector<std::int64_t> text_labels(const std::string& text, const std::string& name) {
+  check_text(text.data(), text.size(), 0, name);
+  std::vector<std::int64_t> labels;
+  std::size_t line_no = 0, start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    start = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    std::int64_t v = 0;
+    const LabelText r = parse_label_text(line, v);
+    if (r == LabelText::not_a_number || r == LabelText::not_an_integer)
+      fail(name, fmt::format("line {}: '{}' is not an integer label", line_no, printable(line)));
+    if (r != LabelText::ok) fail(name, fmt::format("line {}: label '{}' {}", line_no, printable(line), label_text_problem(r)));
+    labels.push_back(v);
+  }
+  if (labels.empty()) fail(name, "no labels found");
+  return labels;
+}
+
+bool is_idx_name(const std::string& path) {
+  const std::string n = lower(base_name(path));
+  return n.find("-ubyte") != std::string::npos || ends_with(n, ".idx") || ends_with(n, ".idx.gz");
+}
+
+bool is_csv_name(const std::string& n) {
+  return ends_with(n, ".csv") || ends_with(n, ".csv.gz") || ends_with(n, ".txt") || ends_with(n, ".tsv");
+}
+
+std::vector<std::int64_t> labels_from_file(const std::string& path, std::uint64_t max_bytes) {
+  const std::string n = lower(path);
+  if (ends_with(n, ".npy")) return npy_labels(read_plain(path, max_bytes, Expect::npy), path, max_bytes);
+  if (is_idx_name(path)) return parse_labels(read_maybe_gzipped(path, max_bytes, Expect::idx), path, max_bytes);
+  return text_labels(read_maybe_gzipped(path, max_bytes, Expect::text), path);
+}
+
+// An array read as data must hold values: a zero anywhere in the shape is refused here,
+// however large the other dimensions (a (10^12, 0, 3) header must not cost 10^12 steps).
+void check_not_empty(const NumericArray& a, const std::string& name) {
+  if (a.values.empty())
+    fail(name, fmt::format("the array has shape {} and holds no values; points and units must both be present",
+                           shape_string(a.shape)));
+}
+
+RowMatrixXd as_matrix(const NumericArray& a, const std::string& name) {
+  if (a.shape.size() != 2)
+    fail(name, fmt::format("expected a 2-D array (samples x units), got {} dimensions", a.shape.size()));
+  check_not_empty(a, name);
+  RowMatrixXd m(a.shape[0], a.shape[1]);
+  std::copy(a.values.begin(), a.values.end(), m.data());
+  return m;
+}
+
+// X (and, when `want_y`, the bytes of y) of a .npz archive; only those entries are
+// decompressed: other arrays are ignored (docs/data.md), whatever their size.
+struct NpzXy {
+  NumericArray x;
+  std::string y_bytes;
+  bool has_y = false;
+};
+
+NpzXy read_npz_xy(const std::string& path, bool want_y, std::uint64_t max_bytes) {
+  const std::string bytes = read_plain(path, max_bytes, Expect::npz);
+  auto entries = npz_entries(bytes, path, max_bytes, [&](const std::string& e) {
+    const std::string a = array_name(e);
+    return a == "X" || (want_y && a == "y");
+  });
+  NpzXy out;
+  bool has_x = false;
+  for (auto& [entry, content] : entries) {
+    if (array_name(entry) == "X" && !has_x) {
+      out.x = parse_npy(content, path + ":X", max_bytes);
+      has_x = true;
+    } else if (array_name(entry) == "y" && !out.has_y) {
+      out.y_bytes = std::move(content);
+      out.has_y = true;
+    }
+  }
+  if (!has_x) fail(path, "the archive has no array named 'X'");
+  return out;
+}
+
+// Labels from the label file, if one is given, and the count check.
+void attach_labels(LabelledPoints& out, const std::string& path, const DatasetReadOptions& options) {
+  if (!options.labels.empty()) out.labels = labels_from_file(options.labels, options.max_bytes);
+  if (out.labels.empty())
+    fail(path, "no labels: give a label file (--labels) or use a format that carries labels");
+  if (static_cast<Eigen::Index>(out.labels.size()) != out.points.rows())
+    fail(path, fmt::format("{} labels for {} samples; there must be one label per sample", out.labels.size(),
+                           out.points.rows()));
+}
+
+}  // namespace
+
+std::string read_file_bytes(const std::string& path, std::uint64_t max_bytes) {
+  return read_maybe_gzipped(path, max_bytes, Expect::anything);
+}
+
+NumericArray parse_npy(const std::string& bytes, const std::string& name, std::uint64_t max_bytes) {
+  const NpyHeader h = parse_npy_header(bytes, name, max_bytes);
+  NumericArray out;
+  out.shape = h.shape;
+  out.integer_dtype = h.kind != Kind::float_;
+  out.values.resize(h.count);
+  convert(bytes.data() + h.payload, h.count, h.kind, h.width, h.big_endian, out.values.data());
+  if (h.fortran) out = to_c_order_from_fortran(std::move(out));
+  if (!out.integer_dtype) check_finite(out, name);
+  return out;
+}
+
+NumericArray read_npy(const std::string& path, std::uint64_t max_bytes) {
+  return parse_npy(read_plain(path, max_bytes, Expect::npy), path, max_bytes);
+}
+
+std::vector<std::pair<std::string, NumericArray>> parse_npz(const std::string& bytes, const std::string& name,
+                                                            std::uint64_t max_bytes) {
+  std::vector<std::pair<std::string, NumericArray>> arrays;
+  for (const auto& [entry, content] : npz_entries(bytes, name, max_bytes, [](const std::string&) { return true; }))
+    arrays.emplace_back(array_name(entry), parse_npy(content, entry_where(name, entry), max_bytes));
+  if (arrays.empty()) fail(name, "the archive holds no arrays");
   return arrays;
 }
 
-NumericArray read_idx(const std::string& path) {
-  const std::string bytes = read_file_bytes(path);
-  if (bytes.size() < 4 || bytes[0] != 0 || bytes[1] != 0) fail(path, "not an IDX file (bad magic)");
+std::vector<std::pair<std::string, NumericArray>> read_npz(const std::string& path, std::uint64_t max_bytes) {
+  return parse_npz(read_plain(path, max_bytes, Expect::npz), path, max_bytes);
+}
+
+NumericArray parse_idx(const std::string& bytes, const std::string& name, std::uint64_t max_bytes) {
+  if (bytes.size() < 4 || bytes[0] != 0 || bytes[1] != 0) fail(name, "not an IDX file (bad magic)");
   const unsigned char type = static_cast<unsigned char>(bytes[2]);
   const int ndim = static_cast<unsigned char>(bytes[3]);
   Kind kind;
@@ -461,163 +944,180 @@ NumericArray read_idx(const std::string& path) {
     case 0x0C: kind = Kind::signed_, width = 4; break;
     case 0x0D: kind = Kind::float_, width = 4; break;
     case 0x0E: kind = Kind::float_, width = 8; break;
-    default: fail(path, fmt::format("unsupported IDX data type 0x{:02x}", type));
+    default: fail(name, fmt::format("unsupported IDX data type 0x{:02x}", type));
   }
-  if (ndim < 1) fail(path, "IDX file with 0 dimensions");
-  if (bytes.size() < 4 + 4 * static_cast<std::size_t>(ndim)) fail(path, "truncated IDX header");
+  if (ndim < 1) fail(name, "IDX file with 0 dimensions");
+  if (bytes.size() < 4 + 4 * static_cast<std::size_t>(ndim)) fail(name, "truncated IDX header");
   NumericArray out;
   for (int d = 0; d < ndim; ++d) out.shape.push_back(be32(bytes, 4 + 4 * d));
   out.integer_dtype = kind != Kind::float_;
   const std::size_t payload = 4 + 4 * static_cast<std::size_t>(ndim);
-  const std::uint64_t count = declared_count(out.shape, width, bytes.size() - payload, path);
+  const std::uint64_t count = declared_count(out.shape, width, bytes.size() - payload, max_bytes, name);
   out.values.resize(count);
   convert(bytes.data() + payload, count, kind, width, /*big_endian=*/true, out.values.data());
+  if (!out.integer_dtype) check_finite(out, name);
   return out;
 }
 
-std::vector<std::int64_t> read_labels(const std::string& path) {
-  const std::string n = lower(path);
-  if (ends_with(n, ".npy")) {
-    NumericArray a = read_npy(path);
-    if (a.shape.size() > 2 || (a.shape.size() == 2 && a.shape[1] != 1))
-      fail(path, "labels must be a 1-D array");
-    return integral_labels(a, path);
+NumericArray read_idx(const std::string& path, std::uint64_t max_bytes) {
+  return parse_idx(read_maybe_gzipped(path, max_bytes, Expect::idx), path, max_bytes);
+}
+
+std::vector<std::int64_t> parse_labels(const std::string& bytes, const std::string& name, std::uint64_t max_bytes) {
+  const std::string n = lower(name);
+  if (ends_with(n, ".npy")) return npy_labels(bytes, name, max_bytes);
+  if (is_idx_name(name)) {
+    NumericArray a = parse_idx(bytes, name, max_bytes);
+    if (a.shape.size() != 1) fail(name, "IDX labels must be 1-D");
+    return integral_labels(a, name);
   }
-  if (is_idx_name(path)) {
-    NumericArray a = read_idx(path);
-    if (a.shape.size() != 1) fail(path, "IDX labels must be 1-D");
-    return integral_labels(a, path);
-  }
-  const std::string text = read_file_bytes(path);
-  std::vector<std::int64_t> labels;
-  std::stringstream ss(text);
-  std::string line;
-  std::size_t line_no = 0;
-  while (std::getline(ss, line)) {
+  return text_labels(bytes, name);
+}
+
+std::vector<std::int64_t> read_labels(const std::string& path) { return labels_from_file(path, kDefaultMaxBytes); }
+
+LabelledPoints parse_csv(const std::string& text, const std::string& name, const DatasetReadOptions& options) {
+  check_text(text.data(), text.size(), 0, name);
+  const bool labels_inline = options.labels.empty();
+  const std::uint64_t max_values = options.max_bytes / sizeof(double);
+  LabelledPoints out;
+  std::vector<double> values;
+  std::size_t rows = 0, width = 0, line_no = 0, start = 0;
+  int col = -1;
+  bool first = true;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    start = end + 1;
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    double v;
-    if (!parse_double(line, v) || v != std::floor(v))
-      fail(path, fmt::format("line {}: '{}' is not an integer label", line_no, line));
-    labels.push_back(static_cast<std::int64_t>(v));
+    const auto fields = split_fields(line);
+    if (first) {
+      first = false;
+      // The first line is a header when a cell holds text that is not a number. An empty
+      // cell alone does not make a header: it is a data row with a missing value.
+      bool header = false;
+      double ignored;
+      for (const auto& f : fields)
+        if (!blank(f) && !parse_double(f.data(), f.data() + f.size(), ignored)) header = true;
+      if (header) continue;
+    }
+    if (width == 0) {
+      width = fields.size();
+      if (labels_inline && width < 2) fail(name, "a CSV needs at least one unit column and a label column");
+      col = options.label_column < 0 ? static_cast<int>(width) + options.label_column : options.label_column;
+      if (labels_inline && (col < 0 || col >= static_cast<int>(width)))
+        fail(name, fmt::format("label column {} is outside the {} columns", options.label_column, width));
+    }
+    if (fields.size() != width) fail(name, fmt::format("line {}: {} columns, expected {}", line_no, fields.size(), width));
+    if (values.size() + width > max_values)
+      fail_limit(name, fmt::format("the values up to line {} take {} bytes as float64", line_no,
+                                   (values.size() + width) * sizeof(double)),
+                 options.max_bytes);
+    for (std::size_t i = 0; i < width; ++i) {
+      const std::string& f = fields[i];
+      if (blank(f)) fail(name, fmt::format("line {} column {}: empty cell; every cell must hold a number", line_no, i + 1));
+      if (labels_inline && static_cast<int>(i) == col) {
+        std::int64_t label = 0;
+        const LabelText r = parse_label_text(f, label);
+        if (r == LabelText::not_a_number)
+          fail(name, fmt::format("line {} column {}: '{}' is not a number", line_no, i + 1, printable(f)));
+        if (r != LabelText::ok)
+          fail(name, fmt::format("row {}: label {} {}", rows + 1, printable(f), label_text_problem(r)));
+        out.labels.push_back(label);
+        continue;
+      }
+      double v;
+      if (!parse_double(f.data(), f.data() + f.size(), v))
+        fail(name, fmt::format("line {} column {}: '{}' is not a number", line_no, i + 1, printable(f)));
+      if (!std::isfinite(v))
+        fail(name, fmt::format("sample {} unit {} is {}; every value must be finite", rows,
+                               values.size() - rows * (width - (labels_inline ? 1 : 0)), v));
+      values.push_back(v);
+    }
+    ++rows;
   }
-  if (labels.empty()) fail(path, "no labels found");
-  return labels;
+  if (rows == 0) fail(name, "no data rows");
+  const std::size_t units = labels_inline ? width - 1 : width;
+  out.points = RowMatrixXd(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(units));
+  std::copy(values.begin(), values.end(), out.points.data());
+  return out;
 }
 
 LabelledPoints read_points(const std::string& path, const DatasetReadOptions& options) {
   const std::string n = lower(path);
+  const std::uint64_t max_bytes = options.max_bytes;
+  NEUROGEOM_THROW_IF_NOT(max_bytes >= 1, "max_bytes must be >= 1, got 0");
   LabelledPoints out;
   if (ends_with(n, ".npy")) {
-    out.points = as_matrix(read_npy(path), path);
+    out.points = as_matrix(read_npy(path, max_bytes), path);
   } else if (ends_with(n, ".npz")) {
-    auto arrays = read_npz(path);
-    const NumericArray* x = nullptr;
-    const NumericArray* y = nullptr;
-    for (const auto& [key, a] : arrays) {
-      if (key == "X") x = &a;
-      if (key == "y") y = &a;
-    }
-    if (!x) fail(path, "the archive has no array named 'X'");
-    out.points = as_matrix(*x, path + ":X");
-    if (y && options.labels.empty()) out.labels = integral_labels(*y, path + ":y");
+    NpzXy xy = read_npz_xy(path, options.labels.empty(), max_bytes);
+    out.points = as_matrix(xy.x, path + ":X");
+    if (xy.has_y) out.labels = npy_labels(xy.y_bytes, path + ":y", max_bytes);
   } else if (is_idx_name(path)) {
-    NumericArray a = read_idx(path);
+    NumericArray a = read_idx(path, max_bytes);
     if (a.shape.size() < 2) fail(path, "IDX points must have at least 2 dimensions");
+    check_not_empty(a, path);
     const std::int64_t rows = a.shape[0];
-    const std::int64_t cols = rows ? static_cast<std::int64_t>(a.values.size()) / rows : 0;
+    const std::int64_t cols = static_cast<std::int64_t>(a.values.size()) / rows;
     out.points = RowMatrixXd(rows, cols);
     std::copy(a.values.begin(), a.values.end(), out.points.data());
-  } else if (ends_with(n, ".csv") || ends_with(n, ".csv.gz") || ends_with(n, ".txt") || ends_with(n, ".tsv")) {
-    const std::string text = read_file_bytes(path);
-    std::stringstream ss(text);
-    std::string line;
-    std::vector<std::vector<double>> rows;
-    std::size_t line_no = 0, width = 0;
-    while (std::getline(ss, line)) {
-      ++line_no;
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (line.find_first_not_of(" \t") == std::string::npos) continue;
-      const auto fields = split_fields(line);
-      std::vector<double> row(fields.size());
-      std::size_t bad = fields.size();
-      for (std::size_t i = 0; i < fields.size() && bad == fields.size(); ++i)
-        if (!parse_double(fields[i], row[i])) bad = i;
-      if (bad != fields.size()) {
-        // A first line with non-numeric fields is a header; anywhere else it is an error.
-        if (rows.empty() && line_no == 1) continue;
-        fail(path, fmt::format("line {} column {}: '{}' is not a number", line_no, bad + 1, fields[bad]));
-      }
-      if (width == 0) width = row.size();
-      if (row.size() != width)
-        fail(path, fmt::format("line {}: {} columns, expected {}", line_no, row.size(), width));
-      rows.push_back(std::move(row));
-    }
-    if (rows.empty()) fail(path, "no data rows");
-    const bool labels_inline = options.labels.empty();
-    if (labels_inline && width < 2) fail(path, "a CSV needs at least one unit column and a label column");
-    int col = options.label_column < 0 ? static_cast<int>(width) + options.label_column : options.label_column;
-    if (labels_inline && (col < 0 || col >= static_cast<int>(width)))
-      fail(path, fmt::format("label column {} is outside the {} columns", options.label_column, width));
-    const std::size_t units = labels_inline ? width - 1 : width;
-    out.points = RowMatrixXd(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(units));
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-      Eigen::Index c_out = 0;
-      for (std::size_t c = 0; c < width; ++c) {
-        if (labels_inline && static_cast<int>(c) == col) {
-          const double v = rows[r][c];
-          if (!std::isfinite(v) || v != std::floor(v))
-            fail(path, fmt::format("row {}: label {} is not an integer", r + 1, v));
-          out.labels.push_back(static_cast<std::int64_t>(v));
-        } else {
-          out.points(static_cast<Eigen::Index>(r), c_out++) = rows[r][c];
-        }
-      }
-    }
+  } else if (is_csv_name(n)) {
+    out = parse_csv(read_maybe_gzipped(path, max_bytes, Expect::text), path, options);
   } else {
     fail(path, "unknown file type (supported: .npy, .npz, .csv, .csv.gz, .txt, IDX '-ubyte' files)");
   }
-  if (!options.labels.empty()) out.labels = read_labels(options.labels);
-  if (out.labels.empty())
-    fail(path, "no labels: give a label file (--labels) or use a format that carries labels");
-  if (static_cast<Eigen::Index>(out.labels.size()) != out.points.rows())
-    fail(path, fmt::format("{} labels for {} samples; there must be one label per sample", out.labels.size(),
-                           out.points.rows()));
+  attach_labels(out, path, options);
   return out;
 }
 
 ManifoldDataset load_dataset(const std::string& path, const DatasetReadOptions& options) {
   const std::string n = lower(path);
+  const std::uint64_t max_bytes = options.max_bytes;
+  NEUROGEOM_THROW_IF_NOT(max_bytes >= 1, "max_bytes must be >= 1, got 0");
   // P x M x N arrays carry their classes in the first axis.
-  const NumericArray* cube = nullptr;
   NumericArray holder;
-  std::vector<std::pair<std::string, NumericArray>> arrays;
+  bool cube = false;
+  std::string where = path;
   if (ends_with(n, ".npy")) {
-    holder = read_npy(path);
-    if (holder.shape.size() == 3) cube = &holder;
-    else if (holder.shape.size() != 2)
+    holder = read_npy(path, max_bytes);
+    cube = holder.shape.size() == 3;
+    if (!cube && holder.shape.size() != 2)
       fail(path, fmt::format("expected a 2-D (samples x units) or 3-D (classes x points x units) array, got {} "
                              "dimensions",
                              holder.shape.size()));
   } else if (ends_with(n, ".npz")) {
-    arrays = read_npz(path);
-    for (const auto& [key, a] : arrays)
-      if (key == "X" && a.shape.size() == 3) cube = &a;
+    NpzXy xy = read_npz_xy(path, options.labels.empty(), max_bytes);
+    if (xy.x.shape.size() == 3) {
+      holder = std::move(xy.x);
+      cube = true;
+      where = path + ":X";
+    } else {
+      LabelledPoints lp;
+      lp.points = as_matrix(xy.x, path + ":X");
+      xy.x = NumericArray{};
+      if (xy.has_y) lp.labels = npy_labels(xy.y_bytes, path + ":y", max_bytes);
+      attach_labels(lp, path, options);
+      return ManifoldDataset::from_points(lp.points, lp.labels, base_name(path));
+    }
   }
   if (cube) {
     if (!options.labels.empty())
       fail(path, "a 3-D array (classes x points x units) carries its labels in its first axis; do not give "
                  "a label file");
-    const auto classes = cube->shape[0], points = cube->shape[1], units = cube->shape[2];
+    check_not_empty(holder, where);
+    const auto classes = holder.shape[0], points = holder.shape[1], units = holder.shape[2];
+    // Checked before a cloud is built per class (a (10^8, 1, 1) array would build 10^8).
+    if (classes < 2) fail(base_name(path), fmt::format("{} class found; at least 2 classes are needed", classes));
+    if (points < 2) fail(base_name(path), fmt::format("class 0 has {} point; at least 2 are needed", points));
     std::vector<Eigen::MatrixXd> clouds;
     std::vector<std::int64_t> labels;
     for (std::int64_t p = 0; p < classes; ++p) {
       RowMatrixXd m(points, units);
-      std::copy_n(cube->values.begin() + p * points * units, points * units, m.data());
-      for (Eigen::Index i = 0; i < m.size(); ++i)
-        if (!std::isfinite(m.data()[i]))
-          fail(path, fmt::format("class {} contains NaN or Inf values; every value must be finite", p));
+      std::copy_n(holder.values.begin() + p * points * units, points * units, m.data());
       clouds.emplace_back(m);
       labels.push_back(p);
     }
@@ -626,11 +1126,13 @@ ManifoldDataset load_dataset(const std::string& path, const DatasetReadOptions& 
   if (ends_with(n, ".npy")) {
     if (options.labels.empty())
       fail(path, "a 2-D .npy file needs a label file (--labels)");
-    std::vector<std::int64_t> labels = read_labels(options.labels);
-    if (static_cast<std::int64_t>(labels.size()) != holder.shape[0])
+    RowMatrixXd points = as_matrix(holder, path);
+    holder = NumericArray{};
+    std::vector<std::int64_t> labels = labels_from_file(options.labels, max_bytes);
+    if (static_cast<Eigen::Index>(labels.size()) != points.rows())
       fail(options.labels, fmt::format("{} labels for {} samples in {}; there must be one label per sample",
-                                            labels.size(), holder.shape[0], base_name(path)));
-    return ManifoldDataset::from_points(as_matrix(holder, path), labels, base_name(path));
+                                            labels.size(), points.rows(), base_name(path)));
+    return ManifoldDataset::from_points(points, labels, base_name(path));
   }
   LabelledPoints lp = read_points(path, options);
   return ManifoldDataset::from_points(lp.points, lp.labels, base_name(path));

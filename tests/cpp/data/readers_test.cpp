@@ -2,9 +2,17 @@
 // suite (tests/python/test_data_io.py, test_bad_input.py) compares every format with numpy.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <limits>
+
+#include <zlib.h>
 
 #include "neurogeom/core/error.hpp"
 #include "neurogeom/data/dataset.hpp"
@@ -137,6 +145,356 @@ TEST(Dataset, ValidationMessagesNameSourceAndProblem) {
   EXPECT_EQ(ds.manifold(0).row(0), x.row(1));
   EXPECT_EQ(ds.manifold(0).row(1), x.row(3));
   EXPECT_EQ(ds.manifold(1).row(1), x.row(2));
+}
+
+
+// ---- issue 10: reader defects ------------------------------------------------------------
+
+// A fresh directory for one test's files, removed afterwards.
+class TempDir {
+ public:
+  TempDir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = std::filesystem::temp_directory_path() /
+            (std::string("neurogeom_") + info->test_suite_name() + "_" + info->name() + "_" +
+             std::to_string(::getpid()));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string file(const std::string& name, const std::string& content) const {
+    const std::string p = (path_ / name).string();
+    std::ofstream(p, std::ios::binary) << content;
+    return p;
+  }
+  std::string path(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// A version-1 .npy image with the header dict given verbatim (padded, newline-terminated).
+std::string npy_with_header(std::string header, const std::string& payload) {
+  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  header += '\n';
+  std::string out = "\x93NUMPY\x01";
+  out += '\0';
+  out += static_cast<char>(header.size() & 0xFF);
+  out += static_cast<char>(header.size() >> 8);
+  return out + header + payload;
+}
+
+// Found by tests/fuzz/fuzz_npy.cpp (docs/reliability.md): a 0-d array (shape ()) was read
+// as one value without checking that the file holds it (heap-buffer-overflow).
+TEST(ReaderDefects, ScalarArrayIsCheckedAgainstTheFile) {
+  const std::string msg = message_of([] { parse_npy(npy("<f8", false, "()", "\xf8?"), "s.npy"); });
+  EXPECT_EQ(msg, "s.npy: the header declares more data than the file holds: shape () of 8-byte values needs 8 bytes, "
+                 "the file holds 2");
+  EXPECT_EQ(parse_npy(npy("<f8", false, "()", bytes_of(std::vector<double>{2.5})), "s.npy").values,
+            (std::vector<double>{2.5}));
+}
+
+TEST(ReaderDefects, NpyHeaderDictMustBeClosed) {
+  const std::string payload = bytes_of(std::vector<double>{1, 2});
+  // Control: the well-formed header reads.
+  EXPECT_EQ(parse_npy(npy_with_header("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", payload), "t.npy")
+                .values,
+            (std::vector<double>{1, 2}));
+  const std::string open = message_of(
+      [&] { parse_npy(npy_with_header("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), ", payload), "t.npy"); });
+  EXPECT_EQ(open.rfind("t.npy: corrupt .npy header", 0), 0u) << open;
+  for (const char* header : {"{'descr': '<f8', 'fortran_order': False, 'shape': (2,)",
+                             "'descr': '<f8', 'fortran_order': False, 'shape': (2,), }",
+                             "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), } junk",
+                             "{'descr': '<f8', 'descr': '<f8', 'fortran_order': False, 'shape': (2,), }",
+                             "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'extra': 1, }",
+                             "{'descr': '<f8' 'fortran_order': False, 'shape': (2,), }",
+                             "{'descr': '<f8', 'fortran_order': False, 'shape': (2,,), }"}) {
+    const std::string msg = message_of([&] { parse_npy(npy_with_header(header, payload), "t.npy"); });
+    EXPECT_EQ(msg.rfind("t.npy: corrupt .npy header", 0), 0u) << header << " -> " << msg;
+  }
+}
+
+// Labels: every label must be an integer exactly representable as int64.
+TEST(ReaderDefects, TextLabelsBeyondInt64AreRejected) {
+  TempDir dir;
+  const auto msg = [&](const std::string& text) {
+    return message_of([&] { read_labels(dir.file("y.txt", text)); });
+  };
+  // 1e20 and 2e20 used to become the same (undefined) int64 and merge their classes.
+  EXPECT_NE(msg("0\n1e20\n2e20\n").find("line 2: label '1e20' is outside the int64 range"), std::string::npos)
+      << msg("0\n1e20\n2e20\n");
+  EXPECT_NE(msg("9223372036854775808\n").find("outside the int64 range"), std::string::npos);
+  EXPECT_NE(msg("-9223372036854775809\n").find("outside the int64 range"), std::string::npos);
+  EXPECT_NE(msg("1\ninf\n").find("line 2: label 'inf' is not a finite number"), std::string::npos) << msg("1\ninf\n");
+  EXPECT_NE(msg("nan\n").find("is not a finite number"), std::string::npos);
+  EXPECT_NE(msg("1.5\n").find("line 1: '1.5' is not an integer label"), std::string::npos) << msg("1.5\n");
+  EXPECT_NE(msg("1e-1\n").find("is not an integer label"), std::string::npos);
+  // Integers near and beyond 2^53 are exact, whichever way they are written.
+  EXPECT_EQ(read_labels(dir.file("y.txt", "4611686018427387904\n4.611686018427387905e18\n9007199254740993\n"
+                                          "-9223372036854775808\n9223372036854775807\n2.000\n5E+2\n-0\n")),
+            (std::vector<std::int64_t>{std::int64_t{1} << 62, (std::int64_t{1} << 62) + 1, 9007199254740993,
+                                       std::numeric_limits<std::int64_t>::min(),
+                                       std::numeric_limits<std::int64_t>::max(), 2, 500, 0}));
+}
+
+TEST(ReaderDefects, NpyLabelsAreExactInt64) {
+  TempDir dir;
+  // An int64 label 2^62 + 1 is an integer: it used to be called "not an integer" (and any
+  // label beyond 2^53 would have been rounded to a double).
+  const std::vector<std::int64_t> big{std::int64_t{1} << 62, (std::int64_t{1} << 62) + 1, -5};
+  EXPECT_EQ(read_labels(dir.file("y.npy", npy("<i8", false, "(3,)", bytes_of(big)))), big);
+  // A float64 label 2^62 is exactly that integer.
+  EXPECT_EQ(read_labels(dir.file("f.npy", npy("<f8", false, "(1,)", bytes_of(std::vector<double>{0x1p62})))),
+            (std::vector<std::int64_t>{std::int64_t{1} << 62}));
+  const std::string too_big =
+      message_of([&] { read_labels(dir.file("g.npy", npy("<f8", false, "(2,)", bytes_of(std::vector<double>{1, 1e20})))); });
+  EXPECT_NE(too_big.find("g.npy: label 1 is 1e+20, outside the int64 range"), std::string::npos) << too_big;
+  const std::string inf = message_of([&] {
+    read_labels(dir.file("h.npy", npy("<f8", false, "(1,)", bytes_of(std::vector<double>{HUGE_VAL}))));
+  });
+  EXPECT_NE(inf.find("h.npy: label 0 is inf; labels must be finite integers"), std::string::npos) << inf;
+  const std::string u = message_of([&] {
+    read_labels(dir.file("u.npy", npy("<u8", false, "(1,)", bytes_of(std::vector<std::uint64_t>{1ull << 63}))));
+  });
+  EXPECT_NE(u.find("u.npy: label 0 is 9223372036854775808, outside the int64 range"), std::string::npos) << u;
+}
+
+TEST(ReaderDefects, CsvLabelsBeyondInt64AreRejected) {
+  TempDir dir;
+  const std::string msg =
+      message_of([&] { read_points(dir.file("d.csv", "0.5,1\n1.5,1e20\n2.5,2e20\n3.5,1\n")); });
+  EXPECT_NE(msg.find("d.csv: row 2: label 1e20 is outside the int64 range"), std::string::npos) << msg;
+  const std::string inf = message_of([&] { read_points(dir.file("e.csv", "0.5,1\n1.5,inf\n")); });
+  EXPECT_NE(inf.find("e.csv: row 2: label inf is not a finite number"), std::string::npos) << inf;
+  const LabelledPoints ok = read_points(dir.file("f.csv", "0.5,4611686018427387905\n1.5,-3\n"));
+  EXPECT_EQ(ok.labels, (std::vector<std::int64_t>{(std::int64_t{1} << 62) + 1, -3}));
+}
+
+TEST(ReaderDefects, ZeroSizedDimensionWithHugeOthersFailsAtOnce) {
+  TempDir dir;
+  const auto start = std::chrono::steady_clock::now();
+  // 128 bytes declaring (10^12, 0, 3): this used to build 10^12 empty classes (54 s, 4 GB).
+  const std::string cube = dir.file("c.npy", npy("<f8", false, "(1000000000000, 0, 3)", ""));
+  const std::string msg = message_of([&] { load_dataset(cube); });
+  EXPECT_NE(msg.find("c.npy: the array has shape (1000000000000, 0, 3) and holds no values"), std::string::npos) << msg;
+  for (const char* shape : {"(0, 1000000000000)", "(1000000000000, 0)"}) {
+    const std::string flat = dir.file("x.npy", npy("<f8", false, shape, ""));
+    const std::string m = message_of([&] { read_points(flat, {dir.file("y.txt", "1\n2\n"), -1}); });
+    EXPECT_NE(m.find("holds no values"), std::string::npos) << m;
+  }
+  EXPECT_LT(seconds_since(start), 1.0);
+}
+
+TEST(ReaderDefects, ManyClassesAreValidatedInLinearTime) {
+  TempDir dir;
+  // 200000 classes of 2 points (3.2 MB): the pairwise label check took 2 * 10^10 steps.
+  const std::int64_t classes = 200000;
+  std::vector<double> cube(static_cast<std::size_t>(classes) * 2);
+  for (std::size_t i = 0; i < cube.size(); ++i) cube[i] = static_cast<double>(i);
+  const std::string path = dir.file("c.npy", npy("<f8", false, "(200000, 2, 1)", bytes_of(cube)));
+  const auto start = std::chrono::steady_clock::now();
+  const ManifoldDataset ds = load_dataset(path);
+  EXPECT_EQ(ds.num_manifolds(), static_cast<std::size_t>(classes));
+  EXPECT_LT(seconds_since(start), 5.0);
+}
+
+std::string deflate_raw(const std::string& data, int window_bits) {
+  z_stream zs{};
+  EXPECT_EQ(deflateInit2(&zs, 9, Z_DEFLATED, window_bits, 9, Z_DEFAULT_STRATEGY), Z_OK);
+  std::string out(deflateBound(&zs, data.size()), '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs.avail_in = static_cast<uInt>(data.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+void put16(std::string& s, unsigned v) {
+  s += static_cast<char>(v & 0xFF);
+  s += static_cast<char>((v >> 8) & 0xFF);
+}
+void put32(std::string& s, std::uint32_t v) {
+  put16(s, v & 0xFFFF);
+  put16(s, v >> 16);
+}
+
+// A zip archive of deflated entries, as np.savez_compressed writes it.
+std::string npz_of(const std::vector<std::pair<std::string, std::string>>& entries) {
+  std::string out, directory;
+  for (const auto& [name, content] : entries) {
+    const std::string packed = deflate_raw(content, -15);
+    const auto crc = static_cast<std::uint32_t>(
+        crc32(0L, reinterpret_cast<const Bytef*>(content.data()), static_cast<uInt>(content.size())));
+    const auto offset = static_cast<std::uint32_t>(out.size());
+    out += "PK\x03\x04";
+    put16(out, 20), put16(out, 0), put16(out, 8), put16(out, 0), put16(out, 0);
+    put32(out, crc), put32(out, static_cast<std::uint32_t>(packed.size())),
+        put32(out, static_cast<std::uint32_t>(content.size()));
+    put16(out, static_cast<unsigned>(name.size())), put16(out, 0);
+    out += name + packed;
+    directory += "PK\x01\x02";
+    put16(directory, 20), put16(directory, 20), put16(directory, 0), put16(directory, 8), put16(directory, 0),
+        put16(directory, 0);
+    put32(directory, crc), put32(directory, static_cast<std::uint32_t>(packed.size())),
+        put32(directory, static_cast<std::uint32_t>(content.size()));
+    put16(directory, static_cast<unsigned>(name.size())), put16(directory, 0), put16(directory, 0),
+        put16(directory, 0), put16(directory, 0);
+    put32(directory, 0), put32(directory, offset);
+    directory += name;
+  }
+  const auto dir_offset = static_cast<std::uint32_t>(out.size());
+  out += directory;
+  out += "PK\x05\x06";
+  put16(out, 0), put16(out, 0), put16(out, static_cast<unsigned>(entries.size())),
+      put16(out, static_cast<unsigned>(entries.size()));
+  put32(out, static_cast<std::uint32_t>(directory.size())), put32(out, dir_offset);
+  put16(out, 0);
+  return out;
+}
+
+TEST(ReaderDefects, ExpandingInputsStopAtTheByteLimit) {
+  TempDir dir;
+  DatasetReadOptions small;
+  small.max_bytes = 1 << 20;
+  // A .npz whose X inflates to 2 MB, many times its size: refused from its directory.
+  std::vector<double> ramp(512 * 512);
+  for (std::size_t i = 0; i < ramp.size(); ++i) ramp[i] = static_cast<double>(i % 251);
+  const std::string bomb = dir.file("b.npz", npz_of({{"X.npy", npy("<f8", false, "(512, 512)", bytes_of(ramp))}}));
+  const std::string zeros = npy("<f8", false, "(1024, 1024)", std::string(8 << 20, '\0'));
+  auto start = std::chrono::steady_clock::now();
+  std::string msg = message_of([&] { load_dataset(bomb, small); });
+  EXPECT_NE(msg.find("b.npz:X.npy: the entry holds 2097280 bytes once decompressed, more than the input limit of "
+                     "1048576 bytes (option max_bytes)"),
+            std::string::npos)
+      << msg;
+  // An array that is not read is not decompressed, whatever its size.
+  const std::string small_x = npy("<f8", false, "(4, 1)", bytes_of(std::vector<double>{1, 2, 3, 4}));
+  const std::string y = npy("<i8", false, "(4,)", bytes_of(std::vector<std::int64_t>{0, 0, 1, 1}));
+  EXPECT_EQ(load_dataset(dir.file("ok.npz", npz_of({{"X.npy", small_x}, {"y.npy", y}, {"junk.npy", zeros}})), small)
+                .num_points(),
+            4);
+  // A .csv.gz of 4 MB of text: the gunzip stops at the limit.
+  std::string text;
+  while (text.size() < (4u << 20)) text += "0,1,2,3,4,5,6,7,8,9\n";
+  const std::string gz = dir.file("d.csv.gz", deflate_raw(text, 15 + 16));
+  msg = message_of([&] { read_points(gz, small); });
+  EXPECT_NE(msg.find("d.csv.gz: the data holds more bytes once decompressed, more than the input limit of 1048576"),
+            std::string::npos)
+      << msg;
+  // A plain file over the limit fails from its size, before it is read.
+  msg = message_of([&] { read_points(dir.file("d.csv", text), small); });
+  EXPECT_NE(msg.find("d.csv: the file holds 4194320 bytes, more than the input limit of 1048576"), std::string::npos)
+      << msg;
+  // Values over the limit: 0.5 MB of "0,0,...\n" is 2 MB of float64.
+  std::string narrow;
+  while (narrow.size() < (1u << 19)) narrow += "0,0,0,0,0,0,0,1\n";
+  msg = message_of([&] { read_points(dir.file("n.csv", narrow), small); });
+  EXPECT_NE(msg.find("as float64, more than the input limit"), std::string::npos) << msg;
+  // A header declaring more float64 than the limit (with the bytes present).
+  msg = message_of([&] { read_points(dir.file("big.npy", npy("|u1", false, "(1024, 1024)", std::string(1 << 20, '\1'))),
+                                     {dir.file("y.txt", "1\n"), -1, 2 << 20}); });
+  EXPECT_NE(msg.find("big.npy: the array of shape (1024, 1024) takes 8388608 bytes as float64, more than the input "
+                     "limit of 2097152 bytes"),
+            std::string::npos)
+      << msg;
+  EXPECT_LT(seconds_since(start), 5.0);
+}
+
+TEST(ReaderDefects, EndlessDevicesFailAtTheirFirstBytes) {
+  TempDir dir;
+  const auto start = std::chrono::steady_clock::now();
+  const auto link = [&](const std::string& name) {
+    std::filesystem::create_symlink("/dev/zero", dir.path(name));
+    return dir.path(name);
+  };
+  EXPECT_NE(message_of([&] { read_labels("/dev/zero"); }).find("/dev/zero: not a text file (byte 0x00 at offset 0)"),
+            std::string::npos);
+  EXPECT_NE(message_of([&] { read_points(link("z.csv")); }).find("z.csv: not a text file"), std::string::npos);
+  EXPECT_NE(message_of([&] { load_dataset(link("z.npy")); }).find("z.npy: not a .npy file (bad magic)"),
+            std::string::npos);
+  EXPECT_NE(message_of([&] { load_dataset(link("z.npz")); }).find("z.npz: not a .npz file (no zip signature"),
+            std::string::npos);
+  EXPECT_NE(message_of([&] { read_points(link("z-idx3-ubyte"), {"/dev/zero", -1}); })
+                .find("z-idx3-ubyte: unsupported IDX data type 0x00"),
+            std::string::npos);
+  EXPECT_NE(message_of([&] { read_points(link("z.csv.gz")); }).find("z.csv.gz: corrupt or truncated gzip data (no gzip signature at the start)"),
+            std::string::npos);
+  EXPECT_LT(seconds_since(start), 2.0);
+}
+
+TEST(ReaderDefects, CsvFirstRowWithAnEmptyCellIsDataNotAHeader) {
+  TempDir dir;
+  // The row used to vanish as if it were a header.
+  const std::string msg = message_of([&] { read_points(dir.file("d.csv", "1,,3,0\n4,5,6,1\n7,8,9,0\n")); });
+  EXPECT_EQ(msg, dir.path("d.csv") + ": line 1 column 2: empty cell; every cell must hold a number");
+  // A header (text in a cell) is still skipped, also with an empty cell (pandas' index column).
+  const LabelledPoints p = read_points(dir.file("h.csv", ",a,label\n1,2,0\n3,4,1\n"));
+  EXPECT_EQ(p.points.rows(), 2);
+  EXPECT_EQ(p.points(0, 0), 1.0);
+  const LabelledPoints q = read_points(dir.file("n.csv", "1,2,0\n3,4,1\n"));
+  EXPECT_EQ(q.points.rows(), 2);
+}
+
+bool printable_line(const std::string& s) {
+  for (unsigned char c : s)
+    if (c < 0x20 || c >= 0x7F) return false;
+  return true;
+}
+
+TEST(ReaderDefects, MessagesQuoteOnlyPrintableTruncatedText) {
+  TempDir dir;
+  std::string binary;
+  for (int i = 0; i < 4096; ++i) binary += static_cast<char>((i * 37 + 11) & 0xFF);
+  const std::string msg = message_of([&] { read_points(dir.file("b.csv", binary)); });
+  EXPECT_TRUE(printable_line(msg)) << msg;
+  EXPECT_NE(msg.find("b.csv: not a text file"), std::string::npos) << msg;
+  // High bytes and long cells are escaped and cut.
+  const std::string cell = "\xc3\xa9" + std::string(500, 'x');
+  const std::string long_cell = message_of([&] { read_points(dir.file("c.csv", "1,2,0\n1," + cell + ",1\n")); });
+  EXPECT_TRUE(printable_line(long_cell)) << long_cell;
+  EXPECT_NE(long_cell.find("line 2 column 2: '\\xc3\\xa9xxx"), std::string::npos) << long_cell;
+  EXPECT_LT(long_cell.size(), 200u) << long_cell;
+  const std::string label = message_of([&] { read_labels(dir.file("y.txt", "1\n\x7f\xff" + std::string(300, 'z'))); });
+  EXPECT_TRUE(printable_line(label)) << label;
+  EXPECT_LT(label.size(), 200u) << label;
+  const std::string dtype = message_of([&] {
+    parse_npy(npy_with_header("{'descr': '<\xff\x01', 'fortran_order': False, 'shape': (1,), }", "12345678"), "t");
+  });
+  EXPECT_TRUE(printable_line(dtype)) << dtype;
+}
+
+TEST(ReaderDefects, NonFiniteDataIsReportedNamingTheFileInEveryReader) {
+  TempDir dir;
+  const std::string y = dir.file("y.txt", "0\n0\n1\n1\n");
+  const std::vector<double> values{1, 2, 3, std::nan(""), 5, 6, 7, 8};
+  DatasetReadOptions with_labels;
+  with_labels.labels_path = y;
+  // read_points (used by theory and langevin) used to pass NaN on without naming the file.
+  std::string msg = message_of([&] { read_points(dir.file("x.npy", npy("<f8", false, "(4, 2)", bytes_of(values))),
+                                                 with_labels); });
+  EXPECT_EQ(msg, dir.path("x.npy") + ": sample 1 unit 1 is nan; every value must be finite");
+  std::string idx("\0\0\x0e\x02\0\0\0\x04\0\0\0\x02", 12);
+  idx += bytes_of(values, /*big_endian=*/true);
+  msg = message_of([&] { read_points(dir.file("x-idx2-ubyte", idx), with_labels); });
+  EXPECT_EQ(msg, dir.path("x-idx2-ubyte") + ": sample 1 unit 1 is nan; every value must be finite");
+  msg = message_of([&] { read_points(dir.file("x.csv", "1,2,0\n3,-inf,0\n5,6,1\n7,8,1\n")); });
+  EXPECT_EQ(msg, dir.path("x.csv") + ": sample 1 unit 1 is -inf; every value must be finite");
+  const std::string labels = npy("<i8", false, "(4,)", bytes_of(std::vector<std::int64_t>{0, 0, 1, 1}));
+  msg = message_of([&] {
+    read_points(dir.file("x.npz", npz_of({{"X.npy", npy("<f8", false, "(4, 2)", bytes_of(values))}, {"y.npy", labels}})));
+  });
+  EXPECT_EQ(msg, dir.path("x.npz") + ":X: sample 1 unit 1 is nan; every value must be finite");
+  msg = message_of([&] { load_dataset(dir.file("c.npy", npy("<f8", false, "(2, 2, 2)", bytes_of(values)))); });
+  EXPECT_EQ(msg, dir.path("c.npy") +
+                     ": class 0 contains NaN or Inf values (element (0, 1, 1) is nan); every value must be finite");
 }
 
 }  // namespace
