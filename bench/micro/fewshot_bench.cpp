@@ -31,7 +31,7 @@ const data::ManifoldDataset& dataset(int classes) {
     std::vector<Eigen::MatrixXd> clouds;
     std::vector<std::int64_t> labels;
     for (int c = 0; c < classes; ++c) {
-      Rng rng = Rng::for_item(2024, static_cast<std::uint64_t>(c));
+      Rng rng = Rng::for_item(2024, Stream::fixture, static_cast<std::uint64_t>(c));
       std::vector<int> order(kFeatures);
       for (int i = 0; i < kFeatures; ++i) order[static_cast<std::size_t>(i)] = i;
       rng.shuffle(order.data(), order.size());

@@ -129,7 +129,7 @@ nlohmann::json theory_section(const DemoOptions& o, const Split& split) {
   for (Eigen::Index i = 0; i < x.rows(); ++i) x.row(i) *= std::sqrt(static_cast<double>(dim)) / x.row(i).norm();
   std::vector<Eigen::Index> order(pool.size());
   for (std::size_t k = 0; k < order.size(); ++k) order[k] = static_cast<Eigen::Index>(k);
-  Rng rng = Rng::for_item(o.seed, 0x7EE0);
+  Rng rng = Rng::for_item(o.seed, Stream::demo_split);
   rng.shuffle(order.data(), order.size());
   const Eigen::Index train_count = o.quick ? 60 : 180;
   const Eigen::Index test_count = std::min<Eigen::Index>(o.quick ? 60 : 300, static_cast<Eigen::Index>(order.size()) - train_count);

@@ -69,20 +69,20 @@ ConditionResult analyze_condition(const std::string& name, const std::vector<Lay
     capacity_options.samples = options.samples;
     capacity_options.margin = options.margin;
     capacity_options.simulate = options.simulate;
-    capacity_options.seed = options.seed + 1;
+    capacity_options.seed = options.seed;
     capacity_options.num_threads = options.num_threads;
     result.capacity = manifold::estimate_capacity(dataset, capacity_options);
 
     fewshot::FewshotOptions fewshot_options;
     fewshot_options.shots = options.shots;
     fewshot_options.episodes = options.episodes;
-    fewshot_options.seed = options.seed + 2;
+    fewshot_options.seed = options.seed;
     fewshot_options.num_threads = options.num_threads;
     result.fewshot = fewshot::estimate_fewshot(dataset, fewshot_options);
 
     fewshot::DimensionScalingOptions dimension_options;
     dimension_options.draws = options.dimension_draws;
-    dimension_options.seed = options.seed + 3;
+    dimension_options.seed = options.seed;
     dimension_options.num_threads = options.num_threads;
     result.dimension_scaling = fewshot::estimate_dimension_scaling(dataset, dimension_options);
 

@@ -46,14 +46,27 @@ Rng::Rng(std::uint64_t seed) {
   for (auto& s : state_) s = splitmix64(x);
 }
 
-Rng Rng::for_item(std::uint64_t seed, std::uint64_t index) {
-  // Mix the index through SplitMix64 before combining so that neighbouring
-  // (seed, index) pairs do not produce overlapping xoshiro states.
-  std::uint64_t x = index;
-  std::uint64_t mixed = splitmix64(x);
-  std::uint64_t y = seed ^ 0x6A09E667F3BCC909ULL;
-  return Rng(splitmix64(y) ^ mixed);
+namespace {
+// Stafford's "Mix13" finaliser: a bijection of 64-bit words with full avalanche.
+std::uint64_t mix64(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
 }
+}  // namespace
+
+std::uint64_t Rng::stream_key(std::uint64_t seed, Stream stream, std::initializer_list<std::uint64_t> indices) {
+  // Sponge-like absorption of the tuple (seed, stream, count, indices...): each word is
+  // added to the running state and the state is mixed by a bijection, so that any change
+  // of one word, its position or the tuple length changes the key (docs/architecture.md).
+  std::uint64_t h = mix64(seed ^ 0x6A09E667F3BCC909ULL);
+  h = mix64(h + 0x9E3779B97F4A7C15ULL * (static_cast<std::uint64_t>(stream) + 1));
+  h = mix64(h + 0xD1B54A32D192ED03ULL * (static_cast<std::uint64_t>(indices.size()) + 1));
+  for (std::uint64_t index : indices) h = mix64((h ^ 0x8CB92BA72F3D8DD7ULL) + mix64(index + 0x9E3779B97F4A7C15ULL));
+  return h;
+}
+
+Rng Rng::from_key(std::uint64_t key) { return Rng(key); }
 
 std::uint64_t Rng::next_u64() {
   const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;

@@ -69,7 +69,7 @@ DimensionScalingResult estimate_dimension_scaling(const data::ManifoldDataset& d
   std::vector<std::vector<double>> sub(k, std::vector<double>(nm, 0.0)), proj(k, std::vector<double>(nm, 0.0));
   std::vector<double> full(k, 0.0);
   parallel_for(k, options.num_threads, [&](std::size_t c) {
-    Rng rng = Rng::for_item(options.seed, c);
+    Rng rng = Rng::for_item(options.seed, Stream::dimension_draw, c);
     const Eigen::MatrixXd xc = centre_rows(dataset.manifold(c));
     full[c] = participation_ratio(covariance_spectrum(xc));
     std::vector<Eigen::Index> units(static_cast<std::size_t>(n));

@@ -325,7 +325,7 @@ FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const Fewsh
     const RowMatrixXd shifted = centers.rowwise() - centers.colwise().mean();
     parallel_for(k, options.num_threads, [&](std::size_t ai) {
       const Eigen::Index a = static_cast<Eigen::Index>(ai);
-      Rng rng = Rng::for_item(options.seed, (std::uint64_t{1} << 62) + ai);
+      Rng rng = Rng::for_item(options.seed, Stream::fewshot_kway_rivals, ai);
       // With one rival the Gram is the signal-noise overlap already computed; skip the product.
       Eigen::MatrixXd xc, z;
       if (rivals_per_set > 1) {
@@ -383,7 +383,7 @@ FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const Fewsh
       std::vector<double> probability(k, 0.0), variance(k, 0.0);
       parallel_for(k, options.num_threads, [&](std::size_t ai) {
         const Eigen::Index a = static_cast<Eigen::Index>(ai);
-        Rng rng = Rng::for_item(options.seed, (std::uint64_t{3} << 61) + s * k + ai);
+        Rng rng = Rng::for_item(options.seed, Stream::fewshot_kway_theory, s, ai);
         const double da = result.classes.dimension(a), md = m;
         const double fa = options.finite_sample_factor ? 1.0 - da / (result.classes.num_points(a) * md) : 1.0;
         // Shared prototype-a terms: Var(xi.eta_a) and Var(|eta_a|^2)/4, normalised.
@@ -426,7 +426,7 @@ FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const Fewsh
     std::mutex mutex;
     std::size_t finished = 0;
     parallel_for(static_cast<std::size_t>(options.episodes), options.num_threads, [&](std::size_t e) {
-      Rng rng = Rng::for_item(options.seed, (static_cast<std::uint64_t>(s) << 32) + e);
+      Rng rng = Rng::for_item(options.seed, Stream::fewshot_episode, s, e);
       EpisodeCounts counts;
       std::vector<std::int64_t> episode_tested(k, 0);
       run_episode(dataset, options, m, rng, counts, episode_tested, svm_capped);

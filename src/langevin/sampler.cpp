@@ -262,7 +262,7 @@ LangevinResult run_langevin(const Eigen::Ref<const RowMatrixXd>& x_train, const 
   const std::size_t chains = static_cast<std::size_t>(options.num_chains);
   std::vector<ChainOutput> outputs(chains);
   parallel_for(chains, options.num_threads, [&](std::size_t i) {
-    Rng rng = Rng::for_item(options.seed, i);
+    Rng rng = Rng::for_item(options.seed, Stream::langevin_chain, i);
     if (options.precision == Precision::float64)
       outputs[i] = Chain<double>(x_train, y_train, x_test, options, rng).run(y_test, result.step_size);
     else

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "neurogeom/core/error.hpp"
+#include "neurogeom/core/rng.hpp"
 #include "neurogeom/core/version.hpp"
 #include "neurogeom/kernels/theory.hpp"
 
@@ -70,7 +71,7 @@ WidthSweepResult width_sweep(const Eigen::Ref<const RowMatrixXd>& x_train, const
     sampler.num_chains = options.num_chains;
     sampler.record_hidden_kernels = false;
     sampler.precision = options.precision;
-    sampler.seed = options.seed + i;
+    sampler.seed = Rng::stream_key(options.seed, Stream::width_sweep_chain, {static_cast<std::uint64_t>(i)});
     sampler.num_threads = options.num_threads;
     const LangevinResult s = run_langevin(x_train, y_train, x_test, y_test, sampler);
     row.simulated_bias = s.bias;

@@ -220,7 +220,7 @@ CapacityResult run(const data::ManifoldDataset& dataset, const CapacityOptions& 
                              fmt::format("sample_vectors[{}] must have {} rows (reduced dimension + 1), got {}", i,
                                          d1, (*supplied)[i].rows()));
     } else {
-      Rng rng = Rng::for_item(options.seed, i);
+      Rng rng = Rng::for_item(options.seed, Stream::capacity_sample, i);
       drawn = rng.normal_matrix(d1, options.samples);
     }
     ManifoldCapacity mc = analyze_anchor_points(reduced[i], supplied ? (*supplied)[i] : drawn, options.margin,

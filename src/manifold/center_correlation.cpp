@@ -166,7 +166,7 @@ CenterRemoval remove_center_correlation(const std::vector<Eigen::MatrixXd>& cent
       std::vector<double> stability(frames.size());
       std::vector<char> ok(frames.size());
       parallel_for(frames.size(), options.num_threads, [&](std::size_t r) {
-        Rng rng = Rng::for_item(options.seed ^ 0xC0FFEEULL, static_cast<std::uint64_t>(k) * 1000 + r);
+        Rng rng = Rng::for_item(options.seed, Stream::center_restart, k, r);
         Eigen::MatrixXd start = rng.normal_matrix(rank, k);
         if (r == 0 && warm.cols() == k - 1 && k > 1) start.leftCols(k - 1) = warm;
         Eigen::HouseholderQR<Eigen::MatrixXd> qr(start);

@@ -103,7 +103,7 @@ SimulatedCapacity simulate_capacity(const data::ManifoldDataset& dataset, const 
     std::vector<char> separable(static_cast<std::size_t>(reps));
     const int this_step = step_index++;
     parallel_for(static_cast<std::size_t>(reps), options.num_threads, [&](std::size_t r) {
-      Rng rng = Rng::for_item(options.seed ^ 0x5EEDFACEULL, static_cast<std::uint64_t>(this_step) * 100000 + r);
+      Rng rng = Rng::for_item(options.seed, Stream::simulation_dichotomy, this_step, r);
       std::vector<int> order(p);
       std::iota(order.begin(), order.end(), 0);
       rng.shuffle(order.data(), order.size());

@@ -128,7 +128,7 @@ Mlp initialize(Eigen::Index input_dim, Eigen::Index num_classes, const MlpOption
   widths.push_back(num_classes);
   Mlp net;
   for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
-    Rng rng = Rng::for_item(options.seed, l);
+    Rng rng = Rng::for_item(options.seed, Stream::mlp_init, l);
     const bool hidden = l + 2 < widths.size();
     // He et al. (2015) Eq. 10: Var W = 2 / fan_in keeps the ReLU pre-activation variance
     // constant across layers; the linear read-out uses 1 / fan_in.
@@ -200,7 +200,7 @@ TrainResult train_classifier(const Eigen::Ref<const RowMatrixXd>& points, const 
 
   for (int epoch = 0; epoch < options.epochs; ++epoch) {
     std::iota(order.begin(), order.end(), Eigen::Index{0});
-    Rng shuffle_rng = Rng::for_item(options.seed, kShuffleStream + static_cast<std::uint64_t>(epoch));
+    Rng shuffle_rng = Rng::for_item(options.seed, Stream::mlp_shuffle, epoch);
     shuffle_rng.shuffle(order.data(), order.size());
     double epoch_loss = 0.0;
     Eigen::Index epoch_correct = 0;

@@ -19,7 +19,7 @@ struct DimensionScalingOptions {
   std::vector<int> unit_counts;
   /// Random draws (subsets and projection matrices) per class and M, >= 1.
   int draws = 3;
-  /// Seed; class c draws from Rng::for_item(seed, c).
+  /// Seed; unit count c draws from Rng::for_item(seed, Stream::dimension_draw, c).
   std::uint64_t seed = 0;
   /// Worker threads over classes; 0 = hardware concurrency. Never changes the result.
   int num_threads = 0;

@@ -80,8 +80,8 @@ struct FewshotOptions {
   int orthant_shifts = 8;
   /// Method for the noise-noise overlaps (never changes the values beyond rounding).
   OverlapMethod overlap_method = OverlapMethod::automatic;
-  /// Seed of the episode streams: episode e of shot count m draws from
-  /// Rng::for_item(seed, index_of_m * 2^32 + e).
+  /// Seed of the episode streams: episode e of the s-th shot count draws from
+  /// Rng::for_item(seed, Stream::fewshot_episode, s, e).
   std::uint64_t seed = 0;
   /// Worker threads; 0 = hardware concurrency. Never changes the result.
   int num_threads = 0;

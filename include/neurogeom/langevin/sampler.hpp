@@ -57,7 +57,7 @@ struct LangevinOptions {
   bool record_hidden_kernels = true;
   /// float64 or float32 weights and activations.
   Precision precision = Precision::float64;
-  /// Seed; chain i draws from Rng::for_item(seed, i).
+  /// Seed; chain i draws from Rng::for_item(seed, Stream::langevin_chain, i).
   std::uint64_t seed = 0;
   /// Worker threads over chains; 0 = hardware concurrency. Never changes the result.
   int num_threads = 0;

@@ -46,7 +46,8 @@ struct WidthSweepOptions {
   int num_chains = 4;
   /// float64 or float32 sampler arithmetic.
   Precision precision = Precision::float32;
-  /// Seed; width i, chain j use Rng::for_item(seed + i, j).
+  /// Seed; width i runs its chains with the sampler seed Rng::stream_key(seed,
+  /// Stream::width_sweep_chain, {i}).
   std::uint64_t seed = 0;
   /// Worker threads over chains; 0 = hardware concurrency. Never changes the result.
   int num_threads = 0;

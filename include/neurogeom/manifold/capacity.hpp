@@ -106,7 +106,7 @@ struct CapacityResult {
 };
 
 /// Mean-field capacity of every manifold of `dataset` with Gaussian samples drawn from
-/// Rng::for_item(options.seed, manifold index).
+/// Rng::for_item(options.seed, Stream::capacity_sample, manifold index).
 CapacityResult estimate_capacity(const data::ManifoldDataset& dataset, const CapacityOptions& options = {});
 
 /// As above with caller-supplied sample vectors, one (D_i + 1) x samples matrix per

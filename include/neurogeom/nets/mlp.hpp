@@ -9,8 +9,8 @@
 /// Architecture: input -> [Linear -> ReLU] x hidden layers -> Linear -> softmax.
 /// Training: softmax cross-entropy, minibatch SGD with (heavy-ball) momentum and L2 weight
 /// decay on the weights. Every product is a BLAS-3 matrix product over a block of rows.
-/// Determinism: the initial weights of layer l come from Rng::for_item(seed, l) and the
-/// sample order of epoch e from Rng::for_item(seed, kShuffleStream + e). A minibatch is cut
+/// Determinism: the initial weights of layer l come from Rng::for_item(seed, Stream::mlp_init, l)
+/// and the sample order of epoch e from Rng::for_item(seed, Stream::mlp_shuffle, e). A minibatch is cut
 /// into fixed blocks of `rows_per_block` rows; the blocks' gradients are computed in
 /// parallel and summed in block order, so the weights are bitwise identical for any
 /// num_threads.
@@ -26,9 +26,6 @@
 
 namespace neurogeom::nets {
 
-/// Index offset of the per-epoch shuffle streams, so that they never coincide with the
-/// per-layer initialisation streams Rng::for_item(seed, layer).
-inline constexpr std::uint64_t kShuffleStream = std::uint64_t{1} << 32;
 
 /// Options of initialize and train_classifier. Defaults train 784-512-512-512 on a few
 /// thousand Fashion-MNIST images to a sensible accuracy in seconds (docs/nets.md).
@@ -109,7 +106,7 @@ struct MlpGradient {
 /// A network for `input_dim` inputs and `num_classes` outputs with He initialisation
 /// (He et al. 2015, "Delving deep into rectifiers", Eq. 10): hidden weights
 /// N(0, 2 / fan_in); the linear output layer N(0, 1 / fan_in); biases 0. Layer l draws
-/// from Rng::for_item(options.seed, l). class_labels are set to 0..num_classes-1.
+/// from Rng::for_item(options.seed, Stream::mlp_init, l). class_labels are set to 0..num_classes-1.
 Mlp initialize(Eigen::Index input_dim, Eigen::Index num_classes, const MlpOptions& options = {});
 
 /// Trains a classifier on `points` (samples x units) with one integer label per row.

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <iterator>
@@ -15,12 +16,47 @@ namespace neurogeom {
 namespace {
 
 TEST(Rng, SameSeedSameStream) {
-  Rng a = Rng::for_item(7, 3), b = Rng::for_item(7, 3), c = Rng::for_item(7, 4);
+  Rng a = Rng::for_item(7, Stream::fixture, 3), b = Rng::for_item(7, Stream::fixture, 3), c = Rng::for_item(7, Stream::fixture, 4);
   for (int i = 0; i < 100; ++i) {
     const double x = a.normal();
     EXPECT_EQ(x, b.normal());
     EXPECT_NE(x, c.normal());
   }
+}
+
+// Named streams (docs/architecture.md, "Random streams"): every (seed, stream, indices)
+// tuple over the full allowed range of the options that index streams gets its own key.
+// Ranges: restarts <= 1000 for every rank K <= 1000; projection dimensions <= 10^4 with
+// <= 100 repetitions; 10 shot counts x 10^5 episodes; 10^6 chains; 1000 widths x 1000 chains.
+TEST(Rng, NamedStreamsAreDistinctOverTheAllowedRanges) {
+  std::vector<std::uint64_t> keys;
+  keys.reserve(6'000'000);
+  for (std::uint64_t k = 0; k < 1000; ++k)
+    for (std::uint64_t r = 0; r < 1000; ++r) keys.push_back(Rng::stream_key(0, Stream::center_restart, {k, r}));
+  for (std::uint64_t n = 1; n <= 10000; ++n)
+    for (std::uint64_t r = 0; r < 100; ++r) keys.push_back(Rng::stream_key(0, Stream::simulation_dichotomy, {n, r}));
+  for (std::uint64_t s = 0; s < 10; ++s)
+    for (std::uint64_t e = 0; e < 100000; ++e) keys.push_back(Rng::stream_key(0, Stream::fewshot_episode, {s, e}));
+  for (std::uint64_t c = 0; c < 1000000; ++c) keys.push_back(Rng::stream_key(0, Stream::langevin_chain, {c}));
+  for (std::uint64_t w = 0; w < 1000; ++w)
+    for (std::uint64_t c = 0; c < 1000; ++c) keys.push_back(Rng::stream_key(0, Stream::width_sweep_chain, {w, c}));
+  // Every stream with one index, with none, and other seeds: (stream, i) != (stream, i, 0).
+  for (std::uint64_t st = static_cast<std::uint64_t>(Stream::capacity_sample);
+       st <= static_cast<std::uint64_t>(Stream::fixture); ++st) {
+    const auto stream = static_cast<Stream>(st);
+    keys.push_back(Rng::stream_key(0, stream, {}));
+    for (std::uint64_t i = 0; i < 1000; ++i) {
+      if (stream != Stream::langevin_chain) keys.push_back(Rng::stream_key(0, stream, {i}));
+      keys.push_back(Rng::stream_key(1, stream, {i}));
+      keys.push_back(Rng::stream_key(0, stream, {i, 0, 0}));
+    }
+  }
+  const std::size_t total = keys.size();
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(std::unique(keys.begin(), keys.end()) - keys.begin(), static_cast<std::ptrdiff_t>(total));
+  // A changed index changes the stream's output, not only its key.
+  Rng a = Rng::for_item(5, Stream::center_restart, 1, 2), b = Rng::for_item(5, Stream::center_restart, 2, 1);
+  EXPECT_NE(a.next_u64(), b.next_u64());
 }
 
 TEST(Rng, NormalMoments) {

@@ -22,7 +22,7 @@ inline data::ManifoldDataset sphere_pair(std::uint64_t seed, Eigen::Index dim, E
   const double radii[2] = {radius_a, radius_b};
   const Eigen::Index dims[2] = {dim, dim_b > 0 ? dim_b : dim};
   for (int c = 0; c < 2; ++c) {
-    Rng rng = Rng::for_item(seed, static_cast<std::uint64_t>(c));
+    Rng rng = Rng::for_item(seed, Stream::fixture, static_cast<std::uint64_t>(c));
     const Eigen::Index d = dims[c];
     Eigen::MatrixXd basis = Eigen::MatrixXd::Zero(num_features, d);
     for (Eigen::Index i = 0; i < d; ++i) basis(2 + c * dims[0] + i, i) = 1.0;

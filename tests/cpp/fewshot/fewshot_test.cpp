@@ -152,7 +152,7 @@ data::ManifoldDataset random_classes(std::uint64_t seed, int classes, Eigen::Ind
   std::vector<Eigen::MatrixXd> clouds;
   std::vector<std::int64_t> labels;
   for (int c = 0; c < classes; ++c) {
-    Rng rng = Rng::for_item(seed, static_cast<std::uint64_t>(c));
+    Rng rng = Rng::for_item(seed, Stream::fixture, static_cast<std::uint64_t>(c));
     Eigen::VectorXd variances(std::min<Eigen::Index>(12, features));  // at most the ambient dimension
     for (Eigen::Index i = 0; i < variances.size(); ++i) variances(i) = spread * std::pow(0.8, static_cast<double>(i)) * (1 + 0.3 * c);
     Eigen::RowVectorXd center = rng.normal_matrix(1, features) / std::sqrt(static_cast<double>(features));
@@ -377,7 +377,7 @@ TEST(FewshotTheory, KwayTheoryReducesToTwoWayAndTracksMeasurement) {
   std::vector<Eigen::MatrixXd> clouds;
   std::vector<std::int64_t> labels;
   for (int c = 0; c < 6; ++c) {
-    Rng rng = Rng::for_item(15, static_cast<std::uint64_t>(c));
+    Rng rng = Rng::for_item(15, Stream::fixture, static_cast<std::uint64_t>(c));
     Eigen::VectorXd variances = Eigen::VectorXd::Constant(40, 0.06 * (1 + 0.2 * c));
     const Eigen::RowVectorXd center = rng.normal_matrix(1, 80) / std::sqrt(80.0);
     clouds.push_back(testing::gaussian_cloud(rng, 400, variances, center));

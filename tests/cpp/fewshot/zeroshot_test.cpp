@@ -68,7 +68,7 @@ data::ManifoldDataset novel_clouds(const LinearWorld& w, Eigen::Index points, do
   std::vector<std::int64_t> labels;
   const RowMatrixXd centers = (w.novel_source * w.linear).rowwise() + w.offset;
   for (Eigen::Index c = 0; c < centers.rows(); ++c) {
-    Rng rng = Rng::for_item(99, static_cast<std::uint64_t>(c));
+    Rng rng = Rng::for_item(99, Stream::fixture, static_cast<std::uint64_t>(c));
     Eigen::VectorXd variances = Eigen::VectorXd::Constant(6, spread);
     clouds.push_back(testing::gaussian_cloud(rng, points, variances, centers.row(c)));
     labels.push_back(100 + c);

@@ -35,7 +35,7 @@ TEST_P(NngpMonteCarlo, RecursionMatchesRandomNetworks) {
   const Eigen::MatrixXd exact = nngp_kernel(x, x, o);
   std::vector<Eigen::MatrixXd> estimates;
   for (int net = 0; net < networks; ++net) {
-    Rng net_rng = Rng::for_item(7, net);
+    Rng net_rng = Rng::for_item(7, Stream::fixture, net);
     Eigen::MatrixXd h = x;  // rows are inputs
     int fan_in = n0;
     for (int l = 0; l <= depth; ++l) {
