@@ -376,7 +376,8 @@ GlueResult run(std::vector<Eigen::MatrixXd> clouds, const GlueOptions& options, 
 
   // Pass 2: anchor centers s0 per (scope group, manifold) (docs/glue.md 2.1, 5.2).
   const bool per_dichotomy_centers = pairwise || options.center_scope == GlueCenterScope::dichotomy;
-  std::vector<Eigen::MatrixXd> centers(n_dich);  // s0 rows for each dichotomy's group
+  std::vector<Eigen::MatrixXd> centers;          // s0 rows of each scope group
+  std::vector<std::size_t> group_of(n_dich, 0);  // scope group of each dichotomy
   auto policy_rows = [&](const Problem& pb, const Eigen::VectorXd& signs, const SampleRecord& rec,
                          const Eigen::VectorXd& t, Eigen::MatrixXd& rows, Eigen::VectorXd& mass) {
     anchor_rows(pb, rec, rows, mass);
@@ -390,7 +391,8 @@ GlueResult run(std::vector<Eigen::MatrixXd> clouds, const GlueOptions& options, 
       Eigen::MatrixXd s0 = Eigen::MatrixXd::Zero(p, r);
       for (Eigen::Index m = 0; m < p; ++m)
         if (count(m) > 0.0) s0.row(m) = sum.row(m) / count(m);
-      for (int d : group) centers[static_cast<std::size_t>(d)] = s0;
+      for (int d : group) group_of[static_cast<std::size_t>(d)] = centers.size();
+      centers.push_back(std::move(s0));
       sum.setZero();
       count.setZero();
     };
@@ -430,7 +432,7 @@ GlueResult run(std::vector<Eigen::MatrixXd> clouds, const GlueOptions& options, 
     const Eigen::Index p = static_cast<Eigen::Index>(pb.members.size()), r = pb.coords.rows();
     for (int d : pb.dichotomies) {
       const Eigen::VectorXd signs = point_signs(pb, d);
-      const Eigen::MatrixXd& s0_all = centers[static_cast<std::size_t>(d)];
+      const Eigen::MatrixXd& s0_all = centers[group_of[static_cast<std::size_t>(d)]];
       const Eigen::MatrixXd g0_all = s0_all * s0_all.transpose();
       parallel_for(static_cast<std::size_t>(n_blocks), options.num_threads, [&](std::size_t block) {
         const Eigen::Index first = static_cast<Eigen::Index>(block) * kBlock;
@@ -550,9 +552,8 @@ GlueResult run(std::vector<Eigen::MatrixXd> clouds, const GlueOptions& options, 
   {
     double sums[3] = {0, 0, 0}, norm_sum = 0.0;
     int pairs = 0, groups = 0;
-    for (std::size_t d = 0; d < n_dich; ++d) {
-      if (!per_dichotomy_centers && d > 0) break;
-      const Eigen::MatrixXd g0 = centers[d] * centers[d].transpose();
+    for (const Eigen::MatrixXd& s0 : centers) {
+      const Eigen::MatrixXd g0 = s0 * s0.transpose();
       norm_sum += g0.trace() / static_cast<double>(g0.rows());
       ++groups;
       for (Eigen::Index i = 0; i < g0.rows(); ++i)

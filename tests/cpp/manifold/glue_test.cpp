@@ -518,7 +518,7 @@ void expect_bitwise(const T& a, const T& b, const std::string& name) {
 }
 
 TEST(GlueThreads, OneAndTwoThreadsAreBitwiseIdentical) {
-  const auto clouds = random_clouds(100, 6, 7, 25);
+  const auto clouds = random_clouds(100, 6, 50, 25);  // 300 points: two Gram blocks
   GlueOptions o;
   o.dichotomies = 3;
   o.samples = 70;  // not a multiple of the warm-start block
