@@ -7,6 +7,7 @@
 #include "neurogeom/manifold/capacity.hpp"
 #include "neurogeom/manifold/capacity_theory.hpp"
 #include "neurogeom/manifold/geometry.hpp"
+#include "neurogeom/manifold/glue.hpp"
 #include "describe.hpp"
 #include "registry.hpp"
 
@@ -39,6 +40,15 @@ const bool registered = register_binding(10, [](py::module_& m) {
   bind_struct<manifold::BallCapacity>(m, "BallCapacity");
   bind_struct<manifold::BallCapacityRow>(m, "BallCapacityRow");
   bind_struct<manifold::BallCapacityTable>(m, "BallCapacityTable");
+  bind_struct<manifold::GlueOptions>(m, "GlueOptions");
+  bind_struct<manifold::GlueDichotomy>(m, "GlueDichotomy");
+  bind_struct<manifold::GlueSimulation>(m, "GlueSimulation");
+  bind_struct<manifold::GlueResult>(m, "GlueResult");
+  m.def(
+      "glue", [](const data::ManifoldDataset& dataset, const manifold::GlueOptions& options) {
+        return manifold::estimate_glue(dataset, options);
+      },
+      py::arg("dataset"), py::arg("options") = manifold::GlueOptions{}, py::call_guard<py::gil_scoped_release>());
   m.def("ball_capacity_estimate", &manifold::ball_capacity_estimate, py::arg("margin"), py::arg("radius"),
         py::arg("dimension"));
   m.def("ball_capacity_table", &manifold::ball_capacity_table, py::arg("options"));

@@ -15,6 +15,7 @@ from ._nets import train_classifier, initialize_mlp, layer_activations, predict,
 from ._report import write_report, render_report, report_summary, report_plot_ids
 from ._theory import nngp_kernel, theory, theory_sweep, langevin, width_sweep
 from ._analysis import analyze, demo
+from ._glue import glue
 
 __version__ = _core.__version__
 
@@ -46,4 +47,4 @@ __all__ = ["InvalidArgument", "Status", "Dataset", "load", "load_fashion_mnist",
            "nngp_kernel", "theory", "theory_sweep", "langevin", "width_sweep",
            "train_classifier", "initialize_mlp", "layer_activations", "predict", "accuracy",
            "write_report", "render_report", "report_summary", "report_plot_ids",
-           "analyze", "demo", "parameters", "__version__"] + _manifold_all
+           "analyze", "demo", "glue", "parameters", "__version__"] + _manifold_all

@@ -19,6 +19,7 @@
 #include "neurogeom/manifold/capacity.hpp"
 #include "neurogeom/manifold/capacity_theory.hpp"
 #include "neurogeom/manifold/geometry.hpp"
+#include "neurogeom/manifold/glue.hpp"
 #include "neurogeom/nets/mlp.hpp"
 
 namespace neurogeom::app {
@@ -89,6 +90,7 @@ std::string parameters_markdown() {
   section<manifold::GeometryOptions>(out, "geometry", "neurogeom/manifold/geometry.hpp");
   section<manifold::CapacityOptions>(out, "capacity", "neurogeom/manifold/capacity.hpp");
   section<manifold::BallCapacityOptions>(out, "capacity-theory", "neurogeom/manifold/capacity_theory.hpp");
+  section<manifold::GlueOptions>(out, "glue", "neurogeom/manifold/glue.hpp");
   section<fewshot::FewshotOptions>(out, "fewshot", "neurogeom/fewshot/fewshot.hpp");
   section<fewshot::DimensionScalingOptions>(out, "dimension scaling (`fewshot --dimension-scaling`, prefix `dimension_scaling.` on the CLI)",
                                             "neurogeom/fewshot/dimension.hpp");

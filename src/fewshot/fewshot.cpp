@@ -484,7 +484,7 @@ FewshotResult estimate_fewshot(const data::ManifoldDataset& dataset, const Fewsh
     auto run_batch = [&](std::size_t first, std::size_t count) {
       parallel_for(count, options.num_threads, [&](std::size_t i) {
         const std::size_t e = first + i;
-        Rng rng = Rng::for_item(options.seed, (static_cast<std::uint64_t>(s) << 32) + e);
+        Rng rng = Rng::for_item(options.seed, Stream::fewshot_episode, s, e);
         EpisodeCounts counts;
         std::vector<std::int64_t> episode_tested(k, 0);
         run_episode(dataset, options, m, rng, counts, episode_tested, svm_capped);

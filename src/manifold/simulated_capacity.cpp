@@ -17,14 +17,20 @@ namespace neurogeom::manifold::detail {
 
 bool linearly_separable(const Eigen::Ref<const Eigen::MatrixXd>& points, const std::vector<int>& signs) {
   // Lift z_i = y_i (x_i, 1): (w, b) with y_i (w.x_i + b) > 0 exists iff the origin is not in
-  // conv{z_i} (Gordan's alternative). Wolfe's (1976) minimum-norm-point algorithm decides it
-  // exactly up to rounding; any iterate x with z_i.x > 0 for all i is itself a certificate.
+  // conv{z_i} (Gordan's alternative).
   const Eigen::Index m = points.rows(), n = points.cols() + 1;
   Eigen::MatrixXd z(m, n);
   z.leftCols(n - 1) = points;
   z.col(n - 1).setOnes();
   for (Eigen::Index i = 0; i < m; ++i)
     if (signs[static_cast<std::size_t>(i)] < 0) z.row(i) *= -1.0;
+  return homogeneously_separable(z);
+}
+
+bool homogeneously_separable(const Eigen::Ref<const Eigen::MatrixXd>& z) {
+  // Wolfe's (1976) minimum-norm-point algorithm decides whether the origin lies in conv{z_i}
+  // exactly up to rounding; any iterate x with z_i.x > 0 for all i is itself a certificate.
+  const Eigen::Index n = z.cols();
   const double scale = z.rowwise().squaredNorm().maxCoeff();
   Eigen::Index start = 0;
   z.rowwise().squaredNorm().minCoeff(&start);
@@ -104,7 +110,7 @@ SimulatedCapacity simulate_capacity(const data::ManifoldDataset& dataset, const 
     const int reps = options.simulation_repetitions;
     std::vector<char> separable(static_cast<std::size_t>(reps));
     parallel_for(static_cast<std::size_t>(reps), options.num_threads, [&](std::size_t r) {
-      Rng rng = Rng::for_item(options.seed ^ 0x5EEDFACEULL, static_cast<std::uint64_t>(stream) * 100000 + r);
+      Rng rng = Rng::for_item(options.seed, Stream::simulation_dichotomy, stream, r);
       std::vector<int> order(p);
       std::iota(order.begin(), order.end(), 0);
       rng.shuffle(order.data(), order.size());
