@@ -83,7 +83,10 @@ void add_struct_options(CLI::App& app, Options& options, const std::string& pref
       add_struct_options(app, member, prefix + name + ".");
     } else if constexpr (std::is_same_v<T, bool>) {
       // `--name` sets it, `--no-name` (or `--name=false`) clears it.
-      app.add_flag(flags + ",!--no-" + detail::dashed(prefix + name), member, help)->default_str(member ? "true" : "false");
+      std::string negation = detail::dashed(prefix + name);
+      for (char& c : negation)
+        if (c == '.') c = '-';
+      app.add_flag(flags + ",!--no-" + negation, member, help)->default_str(member ? "true" : "false");
     } else if constexpr (io::detail::is_vector<T>::value || std::is_enum_v<T> || std::is_integral_v<T> ||
                          std::is_floating_point_v<T>) {
       // Read as text and convert here, so that every kind of value gives the same

@@ -27,7 +27,7 @@ export OPENBLAS_NUM_THREADS=1
 
 configure() {  # build-dir flags
   cmake -S . -B "$1" -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_COMPILER="$cxx" \
-    -DNEUROGEOM_BUILD_PYTHON=OFF -DNEUROGEOM_BUILD_BENCH=OFF -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+    -DNEUROGEOM_BUILD_PYTHON=OFF -DNEUROGEOM_BUILD_BENCH=OFF -DCMAKE_CXX_COMPILER_LAUNCHER=$(command -v ccache || true) \
     -DCMAKE_CXX_FLAGS="-O1 -g -fno-omit-frame-pointer $2" -DCMAKE_EXE_LINKER_FLAGS="$2" >/dev/null
 }
 
@@ -55,7 +55,7 @@ if [ "$which" = data ]; then
     obj="$dir/$(echo "$src" | tr / _).o"
     objects+=("$obj")
     ccache "$cxx" -std=c++17 -O1 -g -fno-omit-frame-pointer $asan_flags -Iinclude -Isrc -Itests/cpp \
-      -I/usr/include/eigen3 -DNEUROGEOM_SOURCE_DIR="\"$PWD\"" -c "$src" -o "$obj" & pids+=($!)
+      -I/usr/include/eigen3 -isystem /opt/neurogeom/boost-1.81/usr/include -DNEUROGEOM_SOURCE_DIR="\"$PWD\"" -c "$src" -o "$obj" & pids+=($!)
     if [ ${#pids[@]} -ge "$jobs" ]; then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
   done
   for p in "${pids[@]}"; do wait "$p"; done

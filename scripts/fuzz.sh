@@ -22,7 +22,7 @@ seconds=${FUZZ_SECONDS:-0}
 jobs=${FUZZ_JOBS:-2}
 launcher=$(command -v ccache || true)
 flags=(-std=c++17 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined,float-cast-overflow
-       -fno-sanitize-recover=all -Iinclude -Isrc -I/usr/include/eigen3)
+       -fno-sanitize-recover=all -Iinclude -Isrc -I/usr/include/eigen3 -isystem /opt/neurogeom/boost-1.81/usr/include)
 mkdir -p "$BUILD/obj"
 
 # The readers and the dataset validation, compiled once for all targets.

@@ -54,7 +54,7 @@ void BM_FewshotGeometry(benchmark::State& state) {
   fewshot::PairGeometry pairs;
   fewshot::OverlapMethod used;
   for (auto _ : state) fewshot::estimate_pair_geometry(d, fewshot::OverlapMethod::automatic, bench_threads(), classes, pairs, &used);
-  state.SetLabel(fewshot::to_string(used));
+  state.SetLabel(enum_name(used));
 }
 
 void BM_FewshotFull(benchmark::State& state) {

@@ -37,7 +37,6 @@ void print_table(const nlohmann::json& doc, const app::AnalyzeRequest& request) 
 
 const bool registered_analyze = register_command({"analyze", [](CLI::App& app, int& exit_code) {
   auto cmd = std::make_shared<AnalyzeCommand>();
-  cmd->request.out = "neurogeom_report";
   CLI::App* sub = app.add_subcommand("analyze", "Layer-by-layer geometry, capacity and few-shot learning, with an HTML report");
   sub->add_option("layers", cmd->layer_paths, "Layer activations: .npy files in order, or one .npz with one array per layer")
       ->required();

@@ -138,10 +138,18 @@ pybind11::class_<T> bind_struct(pybind11::module_& m, const char* name) {
   boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>([&](auto D) {
     using M = std::decay_t<decltype(std::declval<T&>().*D.pointer)>;
     const std::string field = D.name;
-    cls.def_property(
-        D.name, [p = D.pointer](const T& self) { return detail::field_to_python<M>(self.*p); },
-        [p = D.pointer, field](T& self, py::handle value) { detail::field_from_python<M>(self.*p, value, field); },
-        docs.field(field).c_str());
+    auto setter = [p = D.pointer, field](T& self, py::handle value) { detail::field_from_python<M>(self.*p, value, field); };
+    if constexpr (is_described_struct_v<M> || io::detail::is_eigen_v<M>) {
+      // Nested options and arrays are views into the object (o.capacity.samples = 5 and
+      // r.radius[0] = 1 change it), as def_readwrite gives.
+      cls.def_property(
+          D.name, [p = D.pointer](T& self) -> M& { return self.*p; }, setter,
+          py::return_value_policy::reference_internal, docs.field(field).c_str());
+    } else {
+      cls.def_property(
+          D.name, [p = D.pointer](const T& self) { return detail::field_to_python<M>(self.*p); }, setter,
+          docs.field(field).c_str());
+    }
   });
   cls.def("__repr__", [](const T& self) { return struct_repr(self); });
   cls.def("to_dict", [](const T& self) { return json_to_python(io::document(self)); },

@@ -47,7 +47,7 @@ def _labels(labels):
     return y.astype(np.int64).tolist()
 
 
-def analyze(layers, labels, out=None, classes=None, title="neurogeom layer analysis", **options):
+def analyze(layers, labels, out=None, classes=None, title=None, **options):
     """Geometry, capacity and few-shot learning of every layer, as `neurogeom analyze` does.
 
     layers: a dict name -> 2-D array (samples x units; the dict order is the layer order) or a
@@ -64,13 +64,16 @@ def analyze(layers, labels, out=None, classes=None, title="neurogeom layer analy
     """
     analyze_options = make_options(_core.AnalyzeOptions, "analyze", options)
     names, arrays = _layers(layers)
-    request = make_options(_core.AnalyzeRequest, "analyze", dict(
-        title=str(title), classes=[] if classes is None else [int(c) for c in np.atleast_1d(classes)],
-        out="" if out is None else os.fspath(out)))
+    request = {"out": "" if out is None else os.fspath(out)}  # nothing is written unless out is given
+    if classes is not None:
+        request["classes"] = [int(c) for c in np.atleast_1d(classes)]
+    if title is not None:
+        request["title"] = str(title)
+    request = make_options(_core.AnalyzeRequest, "analyze", request)
     return _core.analyze_layers(names, arrays, _labels(labels), request, analyze_options)
 
 
-def demo(out="demo_output", quick=False, **options):
+def demo(**options):
     """Runs the demo (`neurogeom demo`): trains a ReLU network on 5 of the 10 classes of
     Fashion-MNIST (the bundled digits when it is absent), analyses every layer before and after
     training on held-out images of the trained and the novel classes, adds the kernel
@@ -78,9 +81,10 @@ def demo(out="demo_output", quick=False, **options):
     to `out`. Returns the path of index.html. quick=True uses small sizes (a smoke test of a few
     seconds).
     """
-    options = dict(options, out=os.fspath(out), quick=bool(quick))
+    if "out" in options:
+        options["out"] = os.fspath(options["out"])
     return _core.run_demo(make_options(_core.DemoOptions, "demo", options))
 
 
 document(analyze, _core.AnalyzeOptions)
-document(demo, _core.DemoOptions, skip=("out", "quick"))
+document(demo, _core.DemoOptions)

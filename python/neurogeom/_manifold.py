@@ -33,14 +33,14 @@ def capacity(X, y=None, sample_vectors=None, **options):
     return _core.capacity(dataset, opts, sample_vectors)
 
 
-def capacity_theory(margin=0.0, radius=(), dimension=()):
+def capacity_theory(**options):
     """Analytic capacities: Gardner's alpha_0(margin) of points and, for every radius x
     dimension, the exact L2-ball capacity and its large-D approximation (docs/capacity.md)."""
-    return _core.ball_capacity_table(make_options(_core.BallCapacityOptions, "capacity_theory",
-                                                  dict(margin=margin, radius=radius, dimension=dimension)))
+    return _core.ball_capacity_table(make_options(_core.BallCapacityOptions, "capacity_theory", options))
 
 
 document(geometry, _core.GeometryOptions)
 document(capacity, _core.CapacityOptions)
+document(capacity_theory, _core.BallCapacityOptions)
 
 __all__ = ["capacity_theory", "geometry", "capacity", "gardner_capacity", "ball_capacity", "large_dimension_capacity"]

@@ -77,8 +77,8 @@ def make_options(options_type, analysis, kwargs):
             raise ValueError(f"unknown option '{key}' for {analysis}{hint}")
         try:
             setattr(options, key, _coerce(value, defaults[key]))
-        except TypeError as error:
-            raise ValueError(f"option '{key}' for {analysis}: {error}") from None
+        except (TypeError, ValueError) as error:
+            raise _core.InvalidArgument(f"option '{key}' for {analysis}: {error}") from None
     return options
 
 

@@ -57,8 +57,7 @@ nlohmann::json run_analyze(const std::vector<analysis::Layer>& layers, const std
       request.classes.empty() ? "all classes" : "selected classes", layers, labels, request.classes, options);
   std::vector<std::string> names;
   for (const auto& l : layers) names.push_back(l.name);
-  const std::string title = request.title.empty() ? "neurogeom layer analysis" : request.title;
-  nlohmann::json document = analysis_document(title, names, {condition}, options);
+  nlohmann::json document = analysis_document(request.title, names, {condition}, options);
   if (!request.out.empty()) write_outputs(document, request.out);
   return document;
 }
@@ -149,7 +148,9 @@ std::string write_outputs(const nlohmann::json& document, const std::string& dir
   std::ofstream out(json_path);
   NEUROGEOM_THROW_IF_NOT(static_cast<bool>(out), fmt::format("{}: cannot open for writing", json_path));
   out << document.dump(2) << "\n";
-  NEUROGEOM_THROW_IF_NOT(static_cast<bool>(out), fmt::format("{}: write failed", json_path));
+  out.flush();
+  out.close();  // a full disk shows only when the buffer is written
+  NEUROGEOM_THROW_IF_NOT(!out.fail(), fmt::format("{}: write failed (disk full or not writable)", json_path));
   const std::string html_path = directory + "/index.html";
   report::write_html(document, html_path);
   return html_path;

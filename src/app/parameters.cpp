@@ -46,18 +46,20 @@ std::string cell(std::string text) {
   return out;
 }
 
+// `cli` is the flag prefix of the options on the command line ("" for a subcommand's own
+// options, "sweep." for theory --sweep, ...); nullptr where there is no command-line form.
 template <typename Options>
-void rows(std::string& out, const Options& defaults, const std::string& prefix) {
+void rows(std::string& out, const Options& defaults, const std::string& prefix, const char* cli) {
   const io::StructDoc& docs = io::struct_doc<Options>();
   for_each_field(defaults, [&](const char* name, const auto& member) {
     using T = std::decay_t<decltype(member)>;
     if constexpr (is_described_struct_v<T>) {
-      rows(out, member, prefix + name + ".");
+      rows(out, member, prefix + name + ".", cli);
     } else {
-      std::string flag = std::string("--") + prefix + name;
-      if (std::string(name) == "num_threads") flag = "--threads";
-      if (!prefix.empty() && (std::string(name) == "seed" || std::string(name) == "num_threads"))
-        flag = "(the composite's own)";
+      const bool nested = !prefix.empty() || (cli && *cli);
+      std::string flag = cli ? std::string("--") + cli + prefix + name : std::string("(Python and JSON only)");
+      if (cli && std::string(name) == "num_threads") flag = nested ? "(the composite's own)" : "--threads";
+      if (cli && nested && std::string(name) == "seed") flag = "(the composite's own)";
       std::string def = io::to_json(member).dump();
       out += "| `" + prefix + name + "` | `" + flag + "` | " + type_name<T>() + " | `" + cell(def) + "` | " +
              cell(docs.field(name)) + " |\n";
@@ -66,12 +68,12 @@ void rows(std::string& out, const Options& defaults, const std::string& prefix) 
 }
 
 template <typename Options>
-void section(std::string& out, const std::string& title, const std::string& where) {
+void section(std::string& out, const std::string& title, const std::string& where, const char* cli = "") {
   const io::StructDoc& docs = io::struct_doc<Options>();
   out += "## " + title + "\n\n" + docs.name + " (" + where + "): " + docs.doc + "\n\n";
   out += "| option (JSON key, Python keyword) | CLI flag | type | default | meaning and valid range |\n";
   out += "|---|---|---|---|---|\n";
-  rows(out, Options{}, "");
+  rows(out, Options{}, "", cli);
   out += "\n";
 }
 
@@ -93,15 +95,16 @@ std::string parameters_markdown() {
   section<manifold::GlueOptions>(out, "glue", "neurogeom/manifold/glue.hpp");
   section<fewshot::FewshotOptions>(out, "fewshot", "neurogeom/fewshot/fewshot.hpp");
   section<fewshot::DimensionScalingOptions>(out, "dimension scaling (`fewshot --dimension-scaling`, prefix `dimension_scaling.` on the CLI)",
-                                            "neurogeom/fewshot/dimension.hpp");
+                                            "neurogeom/fewshot/dimension.hpp", "dimension_scaling.");
   section<fewshot::ZeroshotOptions>(out, "zeroshot", "neurogeom/fewshot/zeroshot.hpp");
   section<TaskOptions>(out, "the task of theory and langevin", "neurogeom/app/task.hpp");
   section<kernels::TheoryOptions>(out, "theory", "neurogeom/kernels/theory.hpp");
-  section<kernels::TheorySweepOptions>(out, "theory --sweep (prefix `sweep.` on the CLI)", "neurogeom/kernels/theory.hpp");
-  section<kernels::NngpOptions>(out, "nngp_kernel (Python)", "neurogeom/kernels/nngp.hpp");
+  section<kernels::TheorySweepOptions>(out, "theory --sweep (prefix `sweep.` on the CLI)", "neurogeom/kernels/theory.hpp",
+                                       "sweep.");
+  section<kernels::NngpOptions>(out, "nngp_kernel (Python)", "neurogeom/kernels/nngp.hpp", nullptr);
   section<langevin::LangevinOptions>(out, "langevin", "neurogeom/langevin/sampler.hpp");
-  section<langevin::WidthSweepOptions>(out, "width_sweep (Python)", "neurogeom/langevin/width_sweep.hpp");
-  section<nets::MlpOptions>(out, "train_classifier (Python)", "neurogeom/nets/mlp.hpp");
+  section<langevin::WidthSweepOptions>(out, "width_sweep (Python)", "neurogeom/langevin/width_sweep.hpp", nullptr);
+  section<nets::MlpOptions>(out, "train_classifier (Python)", "neurogeom/nets/mlp.hpp", nullptr);
   section<AnalyzeRequest>(out, "analyze: inputs and outputs", "neurogeom/app/analyze.hpp");
   section<analysis::AnalyzeOptions>(out, "analyze", "neurogeom/analysis/layers.hpp");
   section<DemoOptions>(out, "demo", "neurogeom/app/demo.hpp");

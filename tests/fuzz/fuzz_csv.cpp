@@ -11,7 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.max_bytes = fuzz::kMaxBytes;
   const int mode = data[0] % 4;
   options.label_column = mode == 1 ? 0 : (mode == 2 ? 1 : -1);
-  if (mode == 3) options.labels_path = "labels.txt";  // every column is a unit; no labels read
+  if (mode == 3) options.labels = "labels.txt";  // every column is a unit; no labels read
   NEUROGEOM_FUZZ_REJECTS_ONLY_AS_INVALID_ARGUMENT({
     const data::LabelledPoints p = data::parse_csv(fuzz::bytes(data + 1, size - 1), "fuzz.csv", options);
     if (mode != 3) {

@@ -252,8 +252,8 @@ def test_python_bad_inputs(synthetic):
         ng.analyze(layers, labels, fewshot={"episode": 3})
     with pytest.raises(ValueError, match="labels must hold integers"):
         ng.analyze(layers, labels + 0.5)
-    with pytest.raises(ng.InvalidArgument, match="episodes must be >= 1, got 0"):
-        ng.analyze(layers, labels, fewshot={"episodes": 0})
+    with pytest.raises(ng.InvalidArgument, match="episodes must be >= 0 .0 = automatic., got -1"):
+        ng.analyze(layers, labels, fewshot={"episodes": -1})
     with pytest.raises(ValueError, match="unknown option 'epoch' for demo"):
         ng.demo(out="unused", quick=True, epoch=2)
 
@@ -319,10 +319,15 @@ def test_demo_quick_fashion_mnist_from_python(tmp_path):
     assert doc["title"] == "neurogeom demo: representations of a ReLU network on Fashion-MNIST"
     theory = doc["theory"]
     assert theory["title"].startswith("Deep linear network (L = 1) on Fashion-MNIST class 0 vs 6: P = 60, N0 = 196")
-    # The theory values are deterministic (no sampling). With the inputs of the BPKR validation
-    # (centred, squared norm N0) they are 0.75-0.79 here; the trivial predictor f = 0 has error
-    # mean(y^2) = 1, and the per-pixel standardisation the demo once used gave 0.96-1.03.
-    assert max(theory["theory_error"] + [theory["nngp_error"]]) < 0.85, theory
+    # The theory values are deterministic given the split (no sampling), but with P = 60 they
+    # depend strongly on which 60 images the demo_split stream picks: 0.79-1.04 over seeds 0-5
+    # (measured; the trivial predictor f = 0 has error mean(y^2) = 1). What holds for every
+    # split is the BPKR limit: at T = 1 the renormalization u -> 1 as the width grows, so the
+    # error moves monotonically toward the NNGP value and ends within a few percent of it.
+    errors = theory["theory_error"]
+    nngp = theory["nngp_error"]
+    assert all(abs(b - nngp) < abs(a - nngp) for a, b in zip(errors, errors[1:])), theory
+    assert abs(errors[-1] - nngp) < 0.05 * nngp, theory
     assert len(doc["details"]["novel classes, after training"]["layers"][0]["fewshot"]["labels"]) == 5
     assert doc["training"]["held_out_accuracy"] > 0.5
     html = (tmp_path / "fashion" / "index.html").read_text(encoding="utf-8")

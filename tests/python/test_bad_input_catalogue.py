@@ -449,3 +449,36 @@ def test_bad_input(tmp_path, name):
 
 def test_catalogue_is_large_enough():
     assert len(CASES) >= 30
+
+
+def python_call(args):
+    """The ng.load call equivalent to the CLI arguments, or None for a CLI-only case."""
+    path, rest = str(args[0]), [str(a) for a in args[1:]]
+    kwargs = {}
+    while rest:
+        flag = rest.pop(0)
+        if flag == "--labels" and rest:
+            kwargs["labels"] = rest.pop(0)
+        elif flag in ("--label-column", "--label_column") and rest:
+            kwargs["label_column"] = int(rest.pop(0))
+        else:
+            return None
+    return path, kwargs
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_bad_input_python(tmp_path, name):
+    """The same catalogue through the Python module: neurogeom.InvalidArgument (a ValueError)
+    with one line naming the file and the problem."""
+    ng = pytest.importorskip("neurogeom")
+    args, named, problem = CASES[name](tmp_path)
+    call = python_call(args)
+    if call is None:
+        pytest.skip("a command-line-only case")
+    import re
+    start = time.monotonic()
+    with pytest.raises(ng.InvalidArgument) as info:
+        ng.load(call[0], **call[1])
+    message = str(info.value)
+    assert "\n" not in message and named in message and re.search(problem, message), message
+    assert time.monotonic() - start < TIMEOUT_S / 2

@@ -80,7 +80,7 @@ def test_options_and_bad_inputs():
     clouds = sphere_pair(4, 1.0, 1.0, points=8, features=120)
     with pytest.raises(ValueError, match="did you mean 'episodes'"):
         ng.fewshot(clouds, episode=3)
-    with pytest.raises(ValueError, match="estimator must be 'exact' or 'fast'"):
+    with pytest.raises(ValueError, match="estimator must be one of exact, fast, got 'slow'"):
         ng.fewshot(clouds, estimator="slow")
     with pytest.raises(ng.InvalidArgument, match="has 8 points; shots=8 needs at least 9"):
         ng.fewshot(clouds, shots=(1, 8))

@@ -65,13 +65,32 @@ def changes():
     for line in section.splitlines():
         cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
         if len(cells) >= 3 and cells[0] not in ("command", "---") and not cells[0].startswith("-"):
-            table[(cells[0], cells[1])] = None if cells[2] in ("(removed)", "") else cells[2]
+            table[(cells[0], cells[1])] = None if cells[2].startswith("(removed") or not cells[2] else cells[2].split(" ")[0].strip("`")
     return table
+
+
+# The per-layer parts of an analyze document carry the documents of their analyses.
+PART = re.compile(r"^(details\.[^.]+\.layers\[\d+\]\.)(geometry|capacity|fewshot|dimension_vs_units)(?=$|\.)")
+PART_NAMES = {"dimension_vs_units": "dimension_scaling"}
 
 
 def translate(path, command, table):
     """The new concrete path of an old one: unchanged, renamed by the table (indices carried
-    over), or None when the table lists it as removed."""
+    over), or None when the table lists it as removed. Inside an analyze document, each layer's
+    part is translated as the document of its own analysis."""
+    m = PART.match(path) if command == "analyze" else None
+    if m:
+        part = m.group(2)
+        head = m.group(1) + PART_NAMES.get(part, part)
+        rest = path[m.end():].lstrip(".")
+        if not rest:
+            return head
+        inner = translate_plain(rest, PART_NAMES.get(part, part), table)
+        return None if inner is None else head + "." + inner
+    return translate_plain(path, command, table)
+
+
+def translate_plain(path, command, table):
     for (cmd, old), new in table.items():
         if cmd not in (command, "*"):
             continue
@@ -125,6 +144,8 @@ def test_deterministic_numbers_unchanged(documents, name):
         if new_path is None or (keep is not None and not keep.match(new_path)):
             continue
         new = after[new_path]
+        if isinstance(old, list):
+            assert isinstance(new, list) and len(new) == len(old), f"{name}: {new_path} changed length"
         values = list(zip(old, new)) if isinstance(old, list) else [(old, new)]
         for o, n in values:
             if isinstance(o, bool) or not isinstance(o, (int, float)):

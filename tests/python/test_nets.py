@@ -25,7 +25,8 @@ def test_learns_a_separable_problem_with_arbitrary_labels():
     assert ng.accuracy(result.network, X, y) == 1.0
     np.testing.assert_array_equal(ng.predict(result.network, X), y)
     d = result.to_dict()
-    assert d["layer_widths"] == [12, 32, 32, 3]
+    weights = d["network"]["weights"]  # fan_in x fan_out per layer, input layer first
+    assert [len(weights[0])] + [len(w[0]) for w in weights] == [12, 32, 32, 3]
     assert d["options"]["seed"] == 1 and len(d["epoch_accuracy"]) == 25
 
 

@@ -16,12 +16,12 @@ namespace neurogeom::app {
 
 /// What to analyse and where to write it, besides the analysis options.
 struct AnalyzeRequest {
-  /// Title of the report; empty = "neurogeom analysis of N layers".
-  std::string title;
+  /// Title of the report.
+  std::string title = "neurogeom layer analysis";
   /// Classes of the one condition analysed; empty = every label.
   std::vector<std::int64_t> classes;
-  /// Directory for results.json and index.html; empty = write nothing.
-  std::string out;
+  /// Directory for results.json and index.html; empty = write nothing (Python's out=None).
+  std::string out = "neurogeom_report";
 };
 BOOST_DESCRIBE_STRUCT(AnalyzeRequest, (), (title, classes, out))
 

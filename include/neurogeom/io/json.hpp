@@ -39,6 +39,7 @@ inline nlohmann::json number_or_null(double value) {
 }
 
 /// JSON of any described struct, enum, number, string, vector, optional or Eigen array.
+/// Objects are written with sorted keys (nlohmann's ordered map); +-inf, like NaN, is null.
 template <typename T>
 nlohmann::json to_json(const T& value) {
   if constexpr (std::is_same_v<T, bool>) {
@@ -60,7 +61,7 @@ nlohmann::json to_json(const T& value) {
     return out;
   } else if constexpr (detail::is_eigen_v<T>) {
     nlohmann::json out = nlohmann::json::array();
-    if constexpr (T::ColsAtCompileTime == 1) {
+    if constexpr (T::ColsAtCompileTime == 1 || T::RowsAtCompileTime == 1) {
       for (Eigen::Index i = 0; i < value.size(); ++i) out.push_back(to_json(value(i)));
     } else {
       for (Eigen::Index i = 0; i < value.rows(); ++i) {
@@ -100,8 +101,10 @@ void from_json(const nlohmann::json& json, T& value, const std::string& context)
   } else if constexpr (std::is_integral_v<T>) {
     if (json.is_number_float()) {
       const double d = json.get<double>();
+      // 2^digits is exactly representable; every integer-valued double below it (and at or
+      // above lowest()) converts without overflow.
       if (!(d == std::floor(d) && d >= static_cast<double>(std::numeric_limits<T>::lowest()) &&
-            d <= static_cast<double>(std::numeric_limits<T>::max())))
+            d < std::ldexp(1.0, std::numeric_limits<T>::digits)))
         fail("must be an integer in range, got " + json.dump());
       value = static_cast<T>(d);
     } else {
@@ -144,7 +147,7 @@ void from_json(const nlohmann::json& json, T& value, const std::string& context)
     value = std::move(out);
   } else if constexpr (detail::is_eigen_v<T>) {
     if (!json.is_array()) fail("must be a list, got " + json.dump());
-    if constexpr (T::ColsAtCompileTime == 1) {
+    if constexpr (T::ColsAtCompileTime == 1 || T::RowsAtCompileTime == 1) {
       value.resize(static_cast<Eigen::Index>(json.size()));
       for (std::size_t i = 0; i < json.size(); ++i)
         from_json(json[i], value(static_cast<Eigen::Index>(i)), context + "[" + std::to_string(i) + "]");
@@ -164,6 +167,7 @@ void from_json(const nlohmann::json& json, T& value, const std::string& context)
     std::vector<std::string> names;
     for_each_field(value, [&](const char* name, auto&) { names.emplace_back(name); });
     for (auto it = json.begin(); it != json.end(); ++it) {
+      if (context.empty() && it.key() == "version") continue;  // added by document()
       bool known = false;
       for (const auto& n : names) known = known || n == it.key();
       if (!known) {

@@ -30,16 +30,26 @@ TEST(Rng, SameSeedSameStream) {
 // <= 100 repetitions; 10 shot counts x 10^5 episodes; 10^6 chains; 1000 widths x 1000 chains.
 TEST(Rng, NamedStreamsAreDistinctOverTheAllowedRanges) {
   std::vector<std::uint64_t> keys;
-  keys.reserve(6'000'000);
+  keys.reserve(8'000'000);
   for (std::uint64_t k = 0; k < 1000; ++k)
     for (std::uint64_t r = 0; r < 1000; ++r) keys.push_back(Rng::stream_key(0, Stream::center_restart, {k, r}));
-  for (std::uint64_t n = 1; n <= 10000; ++n)
+  // Simulated capacity: step indices from 0, and the separate stream of the lower end (1 << 20).
+  for (std::uint64_t n = 0; n <= 10000; ++n)
     for (std::uint64_t r = 0; r < 100; ++r) keys.push_back(Rng::stream_key(0, Stream::simulation_dichotomy, {n, r}));
+  for (std::uint64_t r = 0; r < 100; ++r)
+    keys.push_back(Rng::stream_key(0, Stream::simulation_dichotomy, {std::uint64_t{1} << 20, r}));
+  // GLUE: 100 dichotomies x 10^4 samples.
+  for (std::uint64_t d = 0; d < 100; ++d)
+    for (std::uint64_t t = 0; t < 10000; ++t) keys.push_back(Rng::stream_key(0, Stream::glue_sample, {d, t}));
   for (std::uint64_t s = 0; s < 10; ++s)
     for (std::uint64_t e = 0; e < 100000; ++e) keys.push_back(Rng::stream_key(0, Stream::fewshot_episode, {s, e}));
   for (std::uint64_t c = 0; c < 1000000; ++c) keys.push_back(Rng::stream_key(0, Stream::langevin_chain, {c}));
-  for (std::uint64_t w = 0; w < 1000; ++w)
-    for (std::uint64_t c = 0; c < 1000; ++c) keys.push_back(Rng::stream_key(0, Stream::width_sweep_chain, {w, c}));
+  // Width sweep: width w runs the sampler with seed stream_key(seed, width_sweep_chain, {w}),
+  // whose chain c then draws from langevin_chain c.
+  for (std::uint64_t w = 0; w < 1000; ++w) {
+    const std::uint64_t sampler_seed = Rng::stream_key(0, Stream::width_sweep_chain, {w});
+    for (std::uint64_t c = 0; c < 1000; ++c) keys.push_back(Rng::stream_key(sampler_seed, Stream::langevin_chain, {c}));
+  }
   // Every stream with one index, with none, and other seeds: (stream, i) != (stream, i, 0).
   for (std::uint64_t st = static_cast<std::uint64_t>(Stream::capacity_sample);
        st <= static_cast<std::uint64_t>(Stream::fixture); ++st) {

@@ -2,6 +2,8 @@
 // suite (tests/python/test_data_io.py, test_bad_input.py) compares every format with numpy.
 #include <gtest/gtest.h>
 
+#include "neurogeom/io/json.hpp"
+
 #include <unistd.h>
 
 #include <chrono>
@@ -476,7 +478,7 @@ TEST(ReaderDefects, NonFiniteDataIsReportedNamingTheFileInEveryReader) {
   const std::string y = dir.file("y.txt", "0\n0\n1\n1\n");
   const std::vector<double> values{1, 2, 3, std::nan(""), 5, 6, 7, 8};
   DatasetReadOptions with_labels;
-  with_labels.labels_path = y;
+  with_labels.labels = y;
   // read_points (used by theory and langevin) used to pass NaN on without naming the file.
   std::string msg = message_of([&] { read_points(dir.file("x.npy", npy("<f8", false, "(4, 2)", bytes_of(values))),
                                                  with_labels); });

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "neurogeom/io/json.hpp"
+
 #include "fewshot_support.hpp"
 #include "neurogeom/core/error.hpp"
 #include "neurogeom/fewshot/fewshot.hpp"
@@ -46,6 +48,9 @@ TEST(FewshotTheory, ClosedFormSphereTable) {
 // 0.08 / sqrt(2000) = 1.8e-3, i.e. 0.55 % of the SNR (phi(0.6) = 0.33); at eps ~ 0.04 the
 // SE is ~0.4 % of the SNR. The 8 % tolerance covers the Gaussian-margin bias of the theory
 // (up to ~5 % at m = 5, docs/fewshot.md#synthetic-sphere-oracle) plus more than 4 SE at a fixed seed.
+// At m = 1 the margin is furthest from Gaussian (a single training point makes it a product
+// of two Gaussian vectors): the measured SNR exceeds H^-1 by 6.5 % and 8.1 % on two draws of
+// the spheres (round 1 and round 2 fixture streams), so m = 1 gets 10 %: that bias plus 3 SE.
 class SphereOracle : public ::testing::TestWithParam<std::pair<double, int>> {};
 
 TEST_P(SphereOracle, MeasuredErrorMatchesFullSnr) {
@@ -65,7 +70,8 @@ TEST_P(SphereOracle, MeasuredErrorMatchesFullSnr) {
   const double mean_error = 0.5 * (s.empirical_error(0, 1) + s.empirical_error(1, 0));
   ASSERT_GT(mean_error, 0.02);
   ASSERT_LT(mean_error, 0.4);
-  EXPECT_NEAR(measured_snr(s), predicted_snr(s), tolerance("fewshot_snr_relative") * predicted_snr(s))
+  const double relative = tolerance(shots == 1 ? "fewshot_snr_relative_one_shot" : "fewshot_snr_relative");
+  EXPECT_NEAR(measured_snr(s), predicted_snr(s), relative * predicted_snr(s))
       << "R=" << radius << " m=" << shots << " measured error " << mean_error;
 }
 
@@ -211,7 +217,7 @@ TEST(FewshotMeasured, FastEstimatorIsBiasedLowButClose) {
   // 3000 episodes x 12 pairs: SE of each mean ~2e-3 (episode spread ~0.1); allow 4 SE.
   EXPECT_LT(f, e);
   EXPECT_NEAR(f, e * (1.0 - 1.0 / 40.0), 0.01);
-  EXPECT_EQ(to_json(fast)["estimator"], "fast");
+  EXPECT_EQ(io::to_json(fast)["options"]["estimator"], "fast");
 }
 
 TEST(FewshotMeasured, LearnersCoincideAtOneShotAndErrorFallsWithShots) {
@@ -264,9 +270,9 @@ TEST(FewshotMeasured, ThreadCountDoesNotChangeResult) {
   for (OverlapMethod method : {OverlapMethod::axes, OverlapMethod::covariance}) {
     options.overlap_method = method;
     options.num_threads = 1;
-    nlohmann::json one = to_json(estimate_fewshot(dataset, options));
+    nlohmann::json one = io::to_json(estimate_fewshot(dataset, options));
     options.num_threads = 2;
-    nlohmann::json two = to_json(estimate_fewshot(dataset, options));
+    nlohmann::json two = io::to_json(estimate_fewshot(dataset, options));
     one["options"].erase("num_threads");
     two["options"].erase("num_threads");
     EXPECT_EQ(one.dump(), two.dump());  // JSON dump prints doubles to 17 digits: bitwise
@@ -305,7 +311,7 @@ TEST(FewshotOptions, BadInputsThrowNamingTheField) {
   options.max_episodes = 19;
   EXPECT_THROW(estimate_fewshot(dataset, options), InvalidArgument);
   options.max_episodes = 2500;
-  EXPECT_THROW(parse_estimator("slow"), InvalidArgument);
+  EXPECT_THROW(parse_enum<Estimator>("slow", "estimator"), InvalidArgument);
 }
 
 TEST(FewshotJson, KeysAndNullDiagonal) {
@@ -313,15 +319,16 @@ TEST(FewshotJson, KeysAndNullDiagonal) {
   FewshotOptions options;
   options.shots = {1, 2};
   options.episodes = 5;
-  const nlohmann::json j = to_json(estimate_fewshot(dataset, options));
-  for (const char* key : {"shots", "labels", "radius", "dimension", "signal", "bias", "signal_noise_overlap",
-                          "noise_noise_overlap", "empirical_error", "predicted_error", "options", "version", "snr"})
+  const nlohmann::json j = io::document(estimate_fewshot(dataset, options));
+  for (const char* key : {"shots", "labels", "classes", "pairs", "options", "version"})
     EXPECT_TRUE(j.contains(key)) << key;
-  EXPECT_TRUE(j["signal"][1][1].is_null());
+  for (const char* key : {"signal", "bias", "signal_noise_overlap", "noise_noise_overlap"})
+    EXPECT_TRUE(j["pairs"].contains(key)) << key;
+  EXPECT_TRUE(j["pairs"]["signal"][1][1].is_null());
   EXPECT_EQ(j["labels"][2], 16);
-  EXPECT_EQ(j["empirical_error"][1]["shots"], 2);
-  EXPECT_TRUE(j["empirical_error"][1]["matrix"][0][0].is_null());
-  EXPECT_TRUE(j["empirical_error"][1]["matrix"][0][1].is_number());
+  EXPECT_EQ(j["shots"][1]["shots"], 2);
+  EXPECT_TRUE(j["shots"][1]["empirical_error"][0][0].is_null());
+  EXPECT_TRUE(j["shots"][1]["empirical_error"][0][1].is_number());
 }
 
 TEST(Svm, SeparableToyIsMaxMargin) {

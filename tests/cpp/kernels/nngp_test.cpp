@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "neurogeom/io/json.hpp"
+
 #include "neurogeom/core/rng.hpp"
 #include "neurogeom/kernels/nngp.hpp"
 #include "test_support.hpp"
@@ -58,12 +60,12 @@ TEST_P(NngpMonteCarlo, RecursionMatchesRandomNetworks) {
   for (int i = 0; i < 4; ++i)
     for (int j = 0; j < 4; ++j)
       EXPECT_LT(std::abs(mean(i, j) - exact(i, j)), k * se(i, j) + 2.0 * scale / width)
-          << to_string(activation) << " (" << i << "," << j << ") mc " << mean(i, j) << " exact " << exact(i, j);
+          << enum_name(activation) << " (" << i << "," << j << ") mc " << mean(i, j) << " exact " << exact(i, j);
 }
 
 INSTANTIATE_TEST_SUITE_P(Activations, NngpMonteCarlo,
                          ::testing::Values(Activation::linear, Activation::relu, Activation::erf),
-                         [](const auto& info) { return to_string(info.param); });
+                         [](const auto& info) { return enum_name(info.param); });
 
 TEST(Nngp, ClosedForms) {
   // Linear: sigma^{2(L+1)} K_0. ReLU diagonal: sigma^2/2 per layer. ReLU orthogonal inputs:

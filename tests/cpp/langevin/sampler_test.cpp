@@ -5,6 +5,8 @@
 #include <Eigen/Eigenvalues>
 #include <gtest/gtest.h>
 
+#include "neurogeom/io/json.hpp"
+
 #include "neurogeom/core/error.hpp"
 #include "neurogeom/core/rng.hpp"
 #include "neurogeom/kernels/theory.hpp"
@@ -64,7 +66,7 @@ TEST_P(GaussianPosterior, MeanAndVarianceMatchExactPosterior) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Precisions, GaussianPosterior, ::testing::Values(Precision::float64, Precision::float32),
-                         [](const auto& info) { return to_string(info.param); });
+                         [](const auto& info) { return enum_name(info.param); });
 
 TEST(Langevin, IdenticalForOneAndTwoThreads) {
   const Data d = teacher_data(12, 8, 4, 2);

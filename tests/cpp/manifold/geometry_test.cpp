@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "neurogeom/io/json.hpp"
+
 #include <Eigen/Eigenvalues>
 
 #include "neurogeom/core/error.hpp"
@@ -82,7 +84,7 @@ TEST(Geometry, SameResultForOneAndTwoThreads) {
   auto ds = data::ManifoldDataset::from_manifolds(clouds, labels);
   GeometryOptions one, two;
   one.num_threads = 1, two.num_threads = 2;
-  EXPECT_EQ(to_json(compute_geometry(ds, one))["manifolds"], to_json(compute_geometry(ds, two))["manifolds"]);
+  EXPECT_EQ(io::to_json(compute_geometry(ds, one))["manifolds"], io::to_json(compute_geometry(ds, two))["manifolds"]);
 }
 
 }  // namespace

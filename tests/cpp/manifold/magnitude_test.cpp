@@ -71,7 +71,7 @@ TEST_P(Magnitude, CapacityIsScaleInvariant) {
   EXPECT_NEAR(big.dimension / unit.dimension, 1.0, rel);
   for (std::size_t i = 0; i < unit.manifolds.size(); ++i)
     EXPECT_NEAR(big.manifolds[i].capacity / unit.manifolds[i].capacity, 1.0, rel) << "class " << i;
-  o.center_correlation = "auto";
+  o.center_correlation = CenterCorrelation::automatic;
   o.center_rank = 1;
   o.restarts = 2;
   const CapacityResult unit_auto = estimate_capacity(clouds(1.0), o);
