@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -71,16 +72,30 @@ ConditionResult analyze_condition(const std::string& name, const std::vector<Lay
                                        layer.activations.rows(), labels.size()));
     RowMatrixXd points(static_cast<Eigen::Index>(rows.size()), layer.activations.cols());
     for (std::size_t r = 0; r < rows.size(); ++r) points.row(static_cast<Eigen::Index>(r)) = layer.activations.row(rows[r]);
-    const data::ManifoldDataset dataset = data::ManifoldDataset::from_points(points, kept_labels, layer.name);
     report_progress(fmt::format("{}: layer {}", name, layer.name), l, layers.size());
-
     LayerResult result;
     result.name = layer.name;
-    result.geometry = manifold::compute_geometry(dataset, options.geometry_options());
-    result.capacity = manifold::estimate_capacity(dataset, options.capacity_options());
-    result.fewshot = fewshot::estimate_fewshot(dataset, options.fewshot_options());
-    result.dimension_scaling = fewshot::estimate_dimension_scaling(dataset, options.dimension_scaling_options());
-
+    // A layer whose data defeat a part (e.g. a dead ReLU layer: a class collapsed to one point)
+    // is marked not computable for that part, with the reason, and the rest is analysed
+    // (docs/analysis.md, "Layers that cannot be analysed").
+    auto attempt = [&](const char* part, auto&& run) {
+      try {
+        run();
+      } catch (const InvalidArgument& e) {
+        result.not_computable.push_back(fmt::format("{}: {}", part, e.what()));
+        out.status = combine(out.status, Status::not_applicable);
+      }
+    };
+    std::optional<data::ManifoldDataset> dataset;
+    attempt("all parts", [&] { dataset = data::ManifoldDataset::from_points(points, kept_labels, layer.name); });
+    if (dataset) {
+      attempt("geometry", [&] { result.geometry = manifold::compute_geometry(*dataset, options.geometry_options()); });
+      attempt("capacity", [&] { result.capacity = manifold::estimate_capacity(*dataset, options.capacity_options()); });
+      attempt("fewshot", [&] { result.fewshot = fewshot::estimate_fewshot(*dataset, options.fewshot_options()); });
+      attempt("dimension_scaling", [&] {
+        result.dimension_scaling = fewshot::estimate_dimension_scaling(*dataset, options.dimension_scaling_options());
+      });
+    }
     out.status = combine(out.status, combine(result.capacity.status, result.fewshot.status));
     out.layers.push_back(std::move(result));
   }

@@ -74,6 +74,42 @@ nlohmann::json condition_metrics(const ConditionResult& c, const std::vector<int
   nlohmann::json empirical = nlohmann::json::object(), predicted = nlohmann::json::object();
   for (int m : shots) empirical[std::to_string(m)] = nlohmann::json::array(), predicted[std::to_string(m)] = nlohmann::json::array();
   for (const LayerResult& l : c.layers) {
+    // A part listed as not computable is null in every series (its fields hold defaults).
+    auto failed = [&l](const char* part) {
+      for (const std::string& note : l.not_computable)
+        if (note.rfind(part, 0) == 0 || note.rfind("all parts", 0) == 0) return true;
+      return false;
+    };
+    auto value = [](bool missing, double v) { return missing ? nlohmann::json(nullptr) : io::number_or_null(v); };
+    const bool no_geometry = failed("geometry"), no_fewshot = failed("fewshot");
+    if (!l.not_computable.empty()) {
+      capacity.push_back(value(failed("capacity"), l.capacity.capacity));
+      radius.push_back(value(failed("capacity"), l.capacity.radius));
+      dimension.push_back(value(failed("capacity"), l.capacity.dimension));
+      center_correlation.push_back(value(no_geometry, l.geometry.center_correlation));
+      participation_ratio.push_back(value(no_geometry, l.geometry.participation_ratio));
+      signal.push_back(value(no_fewshot, l.fewshot.mean_signal));
+      bias.push_back(value(no_fewshot, l.fewshot.mean_bias));
+      sn_overlap.push_back(value(no_fewshot, l.fewshot.mean_signal_noise_overlap));
+      nn_overlap.push_back(value(no_fewshot, l.fewshot.mean_noise_noise_overlap));
+      for (int m : shots) {
+        const fewshot::ShotResult* s = nullptr;
+        for (const auto& candidate : l.fewshot.shots)
+          if (candidate.shots == m) s = &candidate;
+        empirical[std::to_string(m)].push_back(s ? value(no_fewshot, s->mean_empirical_error) : nlohmann::json(nullptr));
+        predicted[std::to_string(m)].push_back(s ? value(no_fewshot, s->mean_predicted_error) : nlohmann::json(nullptr));
+      }
+      if (failed("dimension_scaling")) {
+        units.push_back(nullptr);
+      } else {
+        const auto& d = l.dimension_scaling;
+        units.push_back({{"units", d.unit_counts},
+                         {"dimension", d.projection_dimension},
+                         {"dimension_infinity", io::number_or_null(d.projection_fit.dimension_infinity)},
+                         {"slope", io::number_or_null(d.projection_fit.slope)}});
+      }
+      continue;
+    }
     capacity.push_back(io::number_or_null(l.capacity.capacity));
     radius.push_back(io::number_or_null(l.capacity.radius));
     dimension.push_back(io::number_or_null(l.capacity.dimension));
@@ -136,7 +172,12 @@ nlohmann::json analysis_document(const std::string& title, const std::vector<std
                         {"options", io::to_json(options)},
                         {"version", kVersion}};
   if (theory) doc["theory"] = *theory;
-  if (!notes.empty()) doc["notes"] = notes;
+  std::vector<std::string> all_notes = notes;
+  for (const ConditionResult& c : conditions)
+    for (const LayerResult& l : c.layers)
+      for (const std::string& why : l.not_computable)
+        all_notes.push_back(fmt::format("{}, layer '{}': not computable: {}", c.name, l.name, why));
+  if (!all_notes.empty()) doc["notes"] = all_notes;
   return doc;
 }
 

@@ -360,3 +360,26 @@ def test_demo_report_renders_in_headless_chromium(digits_demo, tmp_path):
         assert info["drawn"] == info["marks"], plot
         assert info["width"] > 300 and info["height"] > 200, plot
         assert info["captioned"], plot
+
+
+def test_degenerate_layer_is_marked_and_the_rest_analysed(tmp_path):
+    """A dead ReLU layer (a class collapsed to one point) used to abort the whole run
+    (issue 10): now that layer's parts are marked not computable, with the reason in the
+    document and the report's notes, and every other layer is analysed as before."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((90, 20)) + np.repeat(np.eye(3, 20) * 3, 30, axis=0)
+    y = np.repeat([0, 1, 2], 30)
+    dead = X.copy()
+    dead[y == 1] = 0.0
+    options = dict(capacity={"samples": 10}, fewshot={"episodes": 2}, dimension_scaling={"draws": 1})
+    doc = ng.analyze({"good": X, "dead": dead}, y, out=tmp_path / "report", **options)
+    alone = ng.analyze({"good": X}, y, **options)
+    layers = doc["details"]["all classes"]["layers"]
+    assert layers[0]["not_computable"] == []
+    assert layers[1]["not_computable"] and "class 1 are identical" in layers[1]["not_computable"][0]
+    assert doc["status"] == "not_applicable"
+    metrics = doc["metrics"]["all classes"]
+    assert metrics["capacity"][1] is None and metrics["capacity"][0] == alone["metrics"]["all classes"]["capacity"][0]
+    assert any("layer 'dead': not computable" in note for note in doc["notes"])
+    assert "layer &#39;dead&#39;: not computable" in (tmp_path / "report" / "index.html").read_text() or \
+        "layer 'dead': not computable" in (tmp_path / "report" / "index.html").read_text()

@@ -63,8 +63,12 @@ struct LayerResult {
   manifold::CapacityResult capacity;                 ///< mean-field capacity
   fewshot::FewshotResult fewshot;                    ///< measured and predicted few-shot errors
   fewshot::DimensionScalingResult dimension_scaling; ///< D(M) against sampled units
+  /// Parts that could not be computed for this layer, each "part: reason" (e.g. a dead ReLU
+  /// layer whose class collapses to one point); empty when every part was computed. A part
+  /// named here holds its defaults and is null in the report.
+  std::vector<std::string> not_computable;
 };
-BOOST_DESCRIBE_STRUCT(LayerResult, (), (name, geometry, capacity, fewshot, dimension_scaling))
+BOOST_DESCRIBE_STRUCT(LayerResult, (), (name, geometry, capacity, fewshot, dimension_scaling, not_computable))
 
 /// All layers under one condition (a named subset of classes).
 struct ConditionResult {
