@@ -20,7 +20,8 @@ void capacity(benchmark::State& state) {
   const auto ds = gaussian_clouds(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
                                   static_cast<int>(state.range(2)));
   neurogeom::manifold::CapacityOptions options;
-  options.center_correlation = state.range(3) ? manifold::CenterCorrelation::automatic : manifold::CenterCorrelation::off;
+  options.center_correlation = state.range(3) ? neurogeom::manifold::CenterCorrelation::automatic
+                                            : neurogeom::manifold::CenterCorrelation::off;
   options.num_threads = static_cast<int>(state.range(4));
   neurogeom::manifold::CapacityResult r;
   for (auto _ : state) r = neurogeom::manifold::estimate_capacity(ds, options);
