@@ -801,9 +801,10 @@ std::vector<std::string> split_fields(const std::string& line) {
   return fields;
 }
 
-std::vector<std::int64_t> text_labels(const std::string& text, const std::string& name) {
-  check_text(text.data(), text.size(), 0, name);
-  std::vector<std::int64_t> labels;
+// Calls f(line, line_no) for every line of `text` that is not blank, without its '\n' or a
+// trailing '\r'; line_no counts every line from 1 (the number the messages quote).
+template <typename F>
+void for_each_line(const std::string& text, F&& f) {
   std::size_t line_no = 0, start = 0;
   while (start < text.size()) {
     std::size_t end = text.find('\n', start);
@@ -813,13 +814,21 @@ std::vector<std::int64_t> text_labels(const std::string& text, const std::string
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    f(line, line_no);
+  }
+}
+
+std::vector<std::int64_t> text_labels(const std::string& text, const std::string& name) {
+  check_text(text.data(), text.size(), 0, name);
+  std::vector<std::int64_t> labels;
+  for_each_line(text, [&](const std::string& line, std::size_t line_no) {
     std::int64_t v = 0;
     const LabelText r = parse_label_text(line, v);
     if (r == LabelText::not_a_number || r == LabelText::not_an_integer)
       fail(name, fmt::format("line {}: '{}' is not an integer label", line_no, printable(line)));
     if (r != LabelText::ok) fail(name, fmt::format("line {}: label '{}' {}", line_no, printable(line), label_text_problem(r)));
     labels.push_back(v);
-  }
+  });
   if (labels.empty()) fail(name, "no labels found");
   return labels;
 }
@@ -982,17 +991,10 @@ LabelledPoints parse_csv(const std::string& text, const std::string& name, const
   const std::uint64_t max_values = options.max_bytes / sizeof(double);
   LabelledPoints out;
   std::vector<double> values;
-  std::size_t rows = 0, width = 0, line_no = 0, start = 0;
+  std::size_t rows = 0, width = 0;
   int col = -1;
   bool first = true;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    start = end + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+  for_each_line(text, [&](const std::string& line, std::size_t line_no) {
     const auto fields = split_fields(line);
     if (first) {
       first = false;
@@ -1002,7 +1004,7 @@ LabelledPoints parse_csv(const std::string& text, const std::string& name, const
       double ignored;
       for (const auto& f : fields)
         if (!blank(f) && !parse_double(f.data(), f.data() + f.size(), ignored)) header = true;
-      if (header) continue;
+      if (header) return;
     }
     if (width == 0) {
       width = fields.size();
@@ -1038,7 +1040,7 @@ LabelledPoints parse_csv(const std::string& text, const std::string& name, const
       values.push_back(v);
     }
     ++rows;
-  }
+  });
   if (rows == 0) fail(name, "no data rows");
   const std::size_t units = labels_inline ? width - 1 : width;
   out.points = RowMatrixXd(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(units));
