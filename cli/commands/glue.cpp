@@ -30,6 +30,10 @@ const bool registered = register_command({"glue", [](CLI::App& app, int& exit_co
                   r.options.samples);
       std::printf("capacity %.5g, dimension %.5g, radius %.5g, utility %.5g (identity residual %.2g), status %s\n",
                   r.capacity, r.dimension, r.radius, r.utility, r.identity_residual, to_string(r.status).c_str());
+      if (r.not_separable > 0)
+        std::printf("note: %d of %zu dichotomies are not separable by a hyperplane through the origin; the "
+                    "capacity is then near its floor P/N, not a capacity (docs/glue.md 1.4)\n",
+                    r.not_separable, r.dichotomies.size());
     }
     write_json(cmd->common, io::document(r));
     exit_code = finish(cmd->common, r.status == Status::converged);

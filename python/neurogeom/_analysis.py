@@ -48,19 +48,22 @@ def _labels(labels):
 
 
 def analyze(layers, labels, out=None, classes=None, title=None, **options):
-    """Geometry, capacity and few-shot learning of every layer, as `neurogeom analyze` does.
+    """Geometry, capacity, few-shot learning and GLUE of every layer, as `neurogeom analyze` does.
 
     layers: a dict name -> 2-D array (samples x units; the dict order is the layer order) or a
     list of 2-D arrays (named layer0, layer1, ...). Every layer has one row per label; arrays of
     other dtypes are converted to float64. labels: one integer per sample. classes: restrict the
     analysis to these classes (default: all). out: a directory; when given, results.json and the
     self-contained index.html are written there. The parts' options are dicts, e.g.
-    capacity={"samples": 100}, fewshot={"shots": [1, 5], "episodes": 20}.
+    capacity={"samples": 100}, fewshot={"shots": [1, 5], "episodes": 20},
+    glue={"ensemble": "pairwise"}; glue_enabled=False skips the GLUE part.
 
     Returns the analysis document as a dict: title, layers, conditions, metrics (per condition:
     capacity, radius, dimension, center_correlation, participation_ratio, fewshot{shots,
     empirical_error, predicted_error, signal, bias, signal_noise_overlap, noise_noise_overlap},
-    dimension_vs_units), details (the full per-layer results), status, options, version.
+    dimension_vs_units, glue{capacity, dimension, radius, utility, center_alignment,
+    axis_alignment, center_axis_alignment}), details (the full per-layer results), status,
+    options, version, and notes (e.g. layers whose GLUE dichotomies are not separable).
     """
     analyze_options = make_options(_core.AnalyzeOptions, "analyze", options)
     names, arrays = _layers(layers)

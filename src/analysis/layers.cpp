@@ -18,6 +18,7 @@ void AnalyzeOptions::validate() const {
   capacity_options().validate();
   fewshot_options().validate();
   dimension_scaling_options().validate();
+  if (glue_enabled) glue_options().validate();
 }
 
 manifold::GeometryOptions AnalyzeOptions::geometry_options() const {
@@ -41,6 +42,18 @@ fewshot::FewshotOptions AnalyzeOptions::fewshot_options() const {
 fewshot::DimensionScalingOptions AnalyzeOptions::dimension_scaling_options() const {
   fewshot::DimensionScalingOptions o = dimension_scaling;
   o.seed = seed, o.num_threads = num_threads;
+  return o;
+}
+
+manifold::GlueOptions AnalyzeOptions::glue_options() const {
+  manifold::GlueOptions o = glue;
+  o.seed = seed, o.num_threads = num_threads;
+  return o;
+}
+
+manifold::GlueOptions AnalyzeOptions::default_glue_options() {
+  manifold::GlueOptions o;
+  o.ensemble = manifold::GlueEnsemble::one_vs_rest;
   return o;
 }
 
@@ -95,8 +108,11 @@ ConditionResult analyze_condition(const std::string& name, const std::vector<Lay
       attempt("dimension_scaling", [&] {
         result.dimension_scaling = fewshot::estimate_dimension_scaling(*dataset, options.dimension_scaling_options());
       });
+      if (options.glue_enabled)
+        attempt("glue", [&] { result.glue = manifold::estimate_glue(*dataset, options.glue_options()); });
     }
     out.status = combine(out.status, combine(result.capacity.status, result.fewshot.status));
+    if (options.glue_enabled) out.status = combine(out.status, result.glue.status);
     out.layers.push_back(std::move(result));
   }
   report_progress(fmt::format("{}: layers", name), layers.size(), layers.size());

@@ -65,7 +65,7 @@ nlohmann::json run_analyze(const std::vector<analysis::Layer>& layers, const std
 namespace {
 
 // Per-layer series of the report schema for one condition.
-nlohmann::json condition_metrics(const ConditionResult& c, const std::vector<int>& shots) {
+nlohmann::json condition_metrics(const ConditionResult& c, const std::vector<int>& shots, bool glue_enabled) {
   nlohmann::json capacity = nlohmann::json::array(), radius = nlohmann::json::array(),
                  dimension = nlohmann::json::array(), center_correlation = nlohmann::json::array(),
                  participation_ratio = nlohmann::json::array(), signal = nlohmann::json::array(),
@@ -73,6 +73,17 @@ nlohmann::json condition_metrics(const ConditionResult& c, const std::vector<int
                  nn_overlap = nlohmann::json::array(), units = nlohmann::json::array();
   nlohmann::json empirical = nlohmann::json::object(), predicted = nlohmann::json::object();
   for (int m : shots) empirical[std::to_string(m)] = nlohmann::json::array(), predicted[std::to_string(m)] = nlohmann::json::array();
+  // GLUE measures per layer (docs/glue.md); null where the part is off or not computable.
+  const std::pair<const char*, double manifold::GlueResult::*> glue_fields[] = {
+      {"capacity", &manifold::GlueResult::capacity},
+      {"dimension", &manifold::GlueResult::dimension},
+      {"radius", &manifold::GlueResult::radius},
+      {"utility", &manifold::GlueResult::utility},
+      {"center_alignment", &manifold::GlueResult::center_alignment},
+      {"axis_alignment", &manifold::GlueResult::axis_alignment},
+      {"center_axis_alignment", &manifold::GlueResult::center_axis_alignment}};
+  nlohmann::json glue = nlohmann::json::object();
+  for (const auto& [key, field] : glue_fields) glue[key] = nlohmann::json::array();
   for (const LayerResult& l : c.layers) {
     // A part listed as not computable is null in every series (its fields hold defaults).
     auto failed = [&l](const char* part) {
@@ -82,6 +93,8 @@ nlohmann::json condition_metrics(const ConditionResult& c, const std::vector<int
     };
     auto value = [](bool missing, double v) { return missing ? nlohmann::json(nullptr) : io::number_or_null(v); };
     const bool no_geometry = failed("geometry"), no_fewshot = failed("fewshot");
+    const bool no_glue = !glue_enabled || failed("glue");
+    for (const auto& [key, field] : glue_fields) glue[key].push_back(value(no_glue, l.glue.*field));
     if (!l.not_computable.empty()) {
       capacity.push_back(value(failed("capacity"), l.capacity.capacity));
       radius.push_back(value(failed("capacity"), l.capacity.radius));
@@ -142,7 +155,8 @@ nlohmann::json condition_metrics(const ConditionResult& c, const std::vector<int
             {"bias", bias},
             {"signal_noise_overlap", sn_overlap},
             {"noise_noise_overlap", nn_overlap}}},
-          {"dimension_vs_units", units}};
+          {"dimension_vs_units", units},
+          {"glue", glue}};
 }
 
 }  // namespace
@@ -155,7 +169,7 @@ nlohmann::json analysis_document(const std::string& title, const std::vector<std
   Status status = Status::converged;
   for (const ConditionResult& c : conditions) {
     names.push_back(c.name);
-    metrics[c.name] = condition_metrics(c, options.fewshot.shots);
+    metrics[c.name] = condition_metrics(c, options.fewshot.shots, options.glue_enabled);
     nlohmann::json layers = nlohmann::json::array();
     for (const LayerResult& l : c.layers) {
       layers.push_back(io::to_json(l));
@@ -174,9 +188,15 @@ nlohmann::json analysis_document(const std::string& title, const std::vector<std
   if (theory) doc["theory"] = *theory;
   std::vector<std::string> all_notes = notes;
   for (const ConditionResult& c : conditions)
-    for (const LayerResult& l : c.layers)
+    for (const LayerResult& l : c.layers) {
       for (const std::string& why : l.not_computable)
         all_notes.push_back(fmt::format("{}, layer '{}': not computable: {}", c.name, l.name, why));
+      if (options.glue_enabled && l.glue.not_separable > 0)
+        all_notes.push_back(fmt::format("{}, layer '{}': GLUE: {} of {} dichotomies are not separable by a "
+                                        "hyperplane through the origin, so the GLUE capacity there is near its "
+                                        "floor P/N rather than a capacity (docs/glue.md 1.4)",
+                                        c.name, l.name, l.glue.not_separable, l.glue.dichotomies.size()));
+    }
   if (!all_notes.empty()) doc["notes"] = all_notes;
   return doc;
 }

@@ -63,6 +63,7 @@ struct Problem {
 struct SampleRecord {
   double f_dual = 0.0, f_anchor = 0.0, kkt = 0.0;
   int iterations = 0;
+  bool stalled = false;
   Status status = Status::converged;
   std::vector<Eigen::Index> support;
   std::vector<double> weights;
@@ -352,6 +353,7 @@ GlueResult run(std::vector<Eigen::MatrixXd> clouds, const GlueOptions& options, 
           const detail::JointQpSolution& sol = solver.solve(t.col(k), g.col(k), warm);
           SampleRecord& rec = records[static_cast<std::size_t>(d)][static_cast<std::size_t>(first + k)];
           rec.iterations = sol.iterations;
+          rec.stalled = sol.stalled;
           rec.status = sol.status;
           rec.kkt = sol.kkt_residual;
           rec.f_dual = sol.displacement.squaredNorm();
@@ -493,6 +495,16 @@ GlueResult run(std::vector<Eigen::MatrixXd> clouds, const GlueOptions& options, 
     }
   }
 
+  // Is each dichotomy separable by a hyperplane through the origin at all? When not, F
+  // saturates towards ||t||^2 and P / E F is a floor, not a capacity (docs/glue.md 1.4).
+  // Decided exactly on the signed points (Wolfe's minimum-norm point), once per dichotomy.
+  std::vector<char> separable(n_dich, 1);
+  parallel_for(n_dich, options.num_threads, [&](std::size_t d) {
+    const Problem& pb = problems[static_cast<std::size_t>(owner[d])];
+    const Eigen::MatrixXd signed_points = point_signs(pb, static_cast<int>(d)).asDiagonal() * pb.coords.transpose();
+    separable[d] = detail::homogeneously_separable(signed_points) ? 1 : 0;
+  });
+
   // Reductions in item order (dichotomy, sample).
   std::vector<double> all_a, all_b, all_c, all_e, all_p;
   double axis_sums[3] = {0, 0, 0}, ca_sums[3] = {0, 0, 0};
@@ -509,6 +521,7 @@ GlueResult run(std::vector<Eigen::MatrixXd> clouds, const GlueOptions& options, 
       result.max_route_difference =
           std::max(result.max_route_difference, std::fabs(rec.f_dual - rec.f_anchor) / std::max(1.0, rec.f_dual));
       result.qp_iterations += rec.iterations;
+      result.qp_stalled += rec.stalled ? 1 : 0;
       ++result.qp_solved;
       result.status = combine(result.status, rec.status);
       sa += v.a, sb += v.b, sc += v.c;
@@ -527,6 +540,11 @@ GlueResult run(std::vector<Eigen::MatrixXd> clouds, const GlueOptions& options, 
     gd.capacity = q.capacity, gd.critical_dimension = q.critical_dimension, gd.dimension = q.dimension;
     gd.radius = q.radius, gd.utility = q.utility;
     gd.active_fraction = static_cast<double>(active) / (p * nt);
+    gd.separable = separable[d] != 0;
+    if (!gd.separable) {
+      ++result.not_separable;
+      result.status = combine(result.status, Status::not_applicable);
+    }
     result.dichotomies.push_back(std::move(gd));
   }
   const double n_items = static_cast<double>(all_a.size());

@@ -84,11 +84,17 @@ struct UnitsCurve {
   double slope = 1.0;  // fitted slope of 1/D against 1/M (1 for random projections)
 };
 
+/// GLUE measures of one condition, per layer (docs/glue.md).
+struct Glue {
+  std::vector<double> capacity, dimension, radius, utility, center_alignment, axis_alignment, center_axis_alignment;
+};
+
 struct Condition {
   std::string name;
   std::size_t index = 0;  // position in the conditions list: fixes colour and marker
   std::vector<double> capacity, radius, dimension, center_correlation, participation_ratio;
   FewShot fewshot;
+  Glue glue;
   std::vector<UnitsCurve> units;  // per layer; empty = absent
 };
 
@@ -100,6 +106,7 @@ struct Theory {
 
 struct Document {
   std::string title;
+  std::string glue_ensemble;  // options.glue.ensemble when the document names it
   std::vector<std::string> layers;
   std::vector<Condition> conditions;
   bool has_theory = false;
@@ -161,6 +168,20 @@ Document parse(const json& analysis) {
         cond.fewshot.noise_noise_overlap =
             numbers(member(*f, "noise_noise_overlap"), num_layers, fw + ".noise_noise_overlap");
       }
+      if (const json* g = member(*m, "glue")) {
+        const std::string gw = where + ".glue";
+        NEUROGEOM_THROW_IF_NOT(g->is_object(), gw + " must be an object");
+        const std::pair<const char*, std::vector<double> Glue::*> fields[] = {
+            {"capacity", &Glue::capacity},
+            {"dimension", &Glue::dimension},
+            {"radius", &Glue::radius},
+            {"utility", &Glue::utility},
+            {"center_alignment", &Glue::center_alignment},
+            {"axis_alignment", &Glue::axis_alignment},
+            {"center_axis_alignment", &Glue::center_axis_alignment}};
+        for (const auto& [key, field] : fields)
+          cond.glue.*field = numbers(member(*g, key), num_layers, gw + "." + key);
+      }
       if (const json* u = member(*m, "dimension_vs_units")) {
         const std::string uw = where + ".dimension_vs_units";
         NEUROGEOM_THROW_IF_NOT(u->is_array() && u->size() == num_layers,
@@ -202,6 +223,10 @@ Document parse(const json& analysis) {
     doc.has_theory = any_curve || std::isfinite(th.nngp_error);
   }
   if (const json* notes = member(analysis, "notes")) doc.notes = strings(notes, "notes");
+  if (const json* options = member(analysis, "options"); options != nullptr && options->is_object())
+    if (const json* glue = member(*options, "glue"); glue != nullptr && glue->is_object())
+      if (const json* ensemble = member(*glue, "ensemble"); ensemble != nullptr && ensemble->is_string())
+        doc.glue_ensemble = ensemble->get<std::string>();
   return doc;
 }
 
@@ -209,7 +234,7 @@ Document parse(const json& analysis) {
 // Figures
 
 struct Figure {
-  std::string section;  // "geometry", "fewshot", "units", "theory"
+  std::string section;  // "geometry", "glue", "fewshot", "units", "theory"
   std::string caption;
   std::variant<LinePlot, BarChart> plot;
 
@@ -297,6 +322,98 @@ std::vector<Figure> build_figures(const Document& doc) {
       p.series.push_back(std::move(s));
     }
     figures.push_back({"geometry", metric.caption, p});
+  }
+
+  // GLUE against layer (docs/glue.md): each measure per condition (solid), beside its
+  // mean-field counterpart where there is one (dashed, same colour).
+  {
+    struct GlueMetric {
+      const char* key;
+      const char* title;
+      const char* axis;
+      std::vector<double> Glue::*glue;
+      std::vector<double> Condition::*mean_field;  // nullptr: no mean-field counterpart
+    };
+    const GlueMetric glue_metrics[] = {
+        {"capacity", "GLUE capacity", "capacity (α)", &Glue::capacity, &Condition::capacity},
+        {"dimension", "GLUE effective dimension", "dimension", &Glue::dimension, &Condition::dimension},
+        {"radius", "GLUE effective radius", "radius", &Glue::radius, &Condition::radius},
+        {"utility", "GLUE utility", "utility (Ψ)", &Glue::utility, nullptr}};
+    const std::string ensemble =
+        doc.glue_ensemble.empty() ? std::string("the analysis's dichotomies") : "the " + doc.glue_ensemble + " dichotomies";
+    for (const auto& metric : glue_metrics) {
+      LinePlot p;
+      p.id = std::string("plot-glue-") + metric.key;
+      p.title = std::string(metric.title) + " across layers";
+      p.x_axis = layer_axis;
+      p.y_axis.label = metric.axis;
+      p.y_axis.include_zero = true;
+      for (const auto& c : doc.conditions) {
+        const auto& values = c.glue.*(metric.glue);
+        if (!any_finite(values)) continue;
+        Series s;
+        s.name = "GLUE, " + c.name;
+        s.y = values;
+        s.color = static_cast<int>(c.index);
+        s.marker = static_cast<int>(c.index);
+        p.series.push_back(std::move(s));
+        if (metric.mean_field != nullptr && any_finite(c.*(metric.mean_field))) {
+          Series m;
+          m.name = "mean-field, " + c.name;
+          m.y = c.*(metric.mean_field);
+          m.color = static_cast<int>(c.index);
+          m.markers = false;
+          m.dashed = true;
+          p.series.push_back(std::move(m));
+        }
+      }
+      const std::string caption =
+          metric.mean_field != nullptr
+              ? fmt::format("GLUE {} per layer for {} (solid; one joint quadratic program over all class "
+                            "manifolds per labelling, so center correlations and the labels enter; Chou, Kim et "
+                            "al.), beside the mean-field value of the same layer (dashed; manifolds one at a "
+                            "time, Chung, Lee & Sompolinsky 2018). The GLUE values satisfy capacity = utility "
+                            "(1 + radius⁻²) / dimension exactly.",
+                            metric.key, ensemble)
+              : fmt::format("GLUE utility per layer for {}: Ψ = E c / E a, the part of the anchor-point "
+                            "projection a that the manifolds' axis parts carry once their centers are "
+                            "included (c; docs/glue.md section 2.2). With the effective radius and dimension it "
+                            "fixes the capacity.",
+                            ensemble);
+      figures.push_back({"glue", caption, p});
+    }
+    LinePlot p;
+    p.id = "plot-glue-alignment";
+    p.title = "GLUE alignments across layers";
+    p.x_axis = layer_axis;
+    p.y_axis.label = "mean |cosine|";
+    p.y_axis.include_zero = true;
+    const std::pair<const char*, std::vector<double> Glue::*> alignments[] = {
+        {"center", &Glue::center_alignment},
+        {"axis", &Glue::axis_alignment},
+        {"center–axis", &Glue::center_axis_alignment}};
+    for (const auto& c : doc.conditions) {
+      int k = 0;
+      for (const auto& [name, field] : alignments) {
+        const auto& values = c.glue.*field;
+        if (any_finite(values)) {
+          Series s;
+          s.name = fmt::format("{}, {}", name, c.name);
+          s.y = values;
+          s.color = static_cast<int>(c.index);
+          s.marker = k;
+          s.dashed = k > 0;
+          p.series.push_back(std::move(s));
+        }
+        ++k;
+      }
+    }
+    figures.push_back({"glue",
+                       "Alignments of the GLUE anchor geometry per layer, for " + ensemble +
+                           ": mean absolute cosine between the manifolds' anchor centers (center), between "
+                           "their anchor axes (axis), and between one manifold's center and another's axis "
+                           "(center–axis), docs/glue.md section 2.4 (Chou, Kim et al.).",
+                       p});
   }
 
   // Few-shot error against layer: one line per condition and m (colour = condition,
@@ -683,6 +800,13 @@ std::string table_for(const Condition& c, const std::vector<std::string>& layers
   rows.push_back({"bias", &c.fewshot.bias});
   rows.push_back({"signal–noise overlap", &c.fewshot.signal_noise_overlap});
   rows.push_back({"noise–noise overlap", &c.fewshot.noise_noise_overlap});
+  rows.push_back({"GLUE capacity", &c.glue.capacity});
+  rows.push_back({"GLUE dimension", &c.glue.dimension});
+  rows.push_back({"GLUE radius", &c.glue.radius});
+  rows.push_back({"GLUE utility", &c.glue.utility});
+  rows.push_back({"GLUE center alignment", &c.glue.center_alignment});
+  rows.push_back({"GLUE axis alignment", &c.glue.axis_alignment});
+  rows.push_back({"GLUE center–axis alignment", &c.glue.center_axis_alignment});
   std::string body;
   for (const auto& [name, values] : rows) {
     if (!any_finite(*values)) continue;
@@ -729,6 +853,7 @@ std::string render_html(const json& analysis) {
     out += "</ul>\n</section>\n";
   }
   const std::pair<const char*, const char*> sections[] = {{"geometry", "Geometry across layers"},
+                                                          {"glue", "GLUE: label-specific capacity and geometry"},
                                                           {"fewshot", "Few-shot learning"},
                                                           {"units", "Dimension against sampled units"},
                                                           {"theory", "Theory against simulation"}};

@@ -5,7 +5,7 @@ rises and few-shot error falls along the layers after training, less for novel c
 hardly at all before training. Few-shot errors come from the SNR theory's H(SNR), with the
 "measured" values perturbed by a few per cent; dimension_vs_units follows the subsampling
 law D(M) = D_inf / (1 + D_inf / M) with small deviations; the theory section follows
-error(N) = nngp + c / N. A few values are null and one metric is absent, as the schema allows.
+error(N) = nngp + c / N; the GLUE measures (two conditions) obey GLUE's exact identity. A few values are null and one metric is absent, as the schema allows.
 
 Run `python3 tests/python/report_fixture.py` to rewrite tests/fixtures/report_analysis.json,
 which the C++ tests read.
@@ -63,6 +63,16 @@ def build_analysis(seed=0):
                         "signal_noise_overlap": sn_overlap.tolist(), "noise_noise_overlap": nn_overlap.tolist()},
             "dimension_vs_units": curves,
         }
+        if c < 2:  # GLUE for the trained conditions only: the part may be absent
+            glue_capacity = 0.06 * (1 + 1.2 * g)
+            glue_dimension = 3.5 / (1 + 0.4 * g)
+            glue_radius = 1.2 / (1 + 0.4 * g)
+            # The exact identity capacity = utility (1 + radius^-2) / dimension fixes the utility.
+            utility = glue_capacity * glue_dimension / (1 + glue_radius ** -2)
+            entry["glue"] = {"capacity": glue_capacity.tolist(), "dimension": glue_dimension.tolist(),
+                             "radius": glue_radius.tolist(), "utility": utility.tolist(),
+                             "center_alignment": (0.3 - 0.05 * g).tolist(), "axis_alignment": (0.2 - 0.03 * g).tolist(),
+                             "center_axis_alignment": (0.15 - 0.02 * g).tolist()}
         metrics[name] = entry
     # The schema allows absent metrics and null values: exercise both.
     del metrics[CONDITIONS[2]]["center_correlation"]
@@ -80,6 +90,7 @@ def build_analysis(seed=0):
         "layers": LAYERS,
         "conditions": CONDITIONS,
         "metrics": metrics,
+        "options": {"glue": {"ensemble": "one_vs_rest"}},
         "theory": {"title": "Deep linear network, binary Fashion-MNIST", "widths": widths,
                    "theory_error": theory_error, "theory_bias": theory_bias, "theory_variance": theory_variance,
                    "simulated_error": simulated, "simulated_stderr": stderr, "nngp_error": nngp},

@@ -90,7 +90,13 @@ def test_more_separable_layers_rank_higher(synthetic_document):
     doc = synthetic_document
     assert doc["layers"] == LAYER_NAMES
     assert doc["conditions"] == ["all classes"]
-    assert doc["status"] == "converged"
+    # Every solver converged; the status is not_applicable only because GLUE's one-vs-rest
+    # dichotomies are not all separable through the origin at the early layers (noted).
+    assert doc["status"] == "not_applicable"
+    for layer in doc["details"]["all classes"]["layers"]:
+        for part in ("capacity", "fewshot"):
+            assert layer[part]["status"] == "converged", (layer["name"], part)
+        assert layer["glue"]["status"] in ("converged", "not_applicable"), layer["name"]
     metrics = doc["metrics"]["all classes"]
     # Capacity rises and radius falls: measured 0.089 -> 0.119 -> 0.179 and 1.37 -> 1.18 -> 0.98,
     # gaps of 10 and 8 standard deviations.
@@ -105,6 +111,42 @@ def test_more_separable_layers_rank_higher(synthetic_document):
     for m in ("1", "5"):
         predicted = metrics["fewshot"]["predicted_error"][m]
         assert all(b < a for a, b in zip(predicted, predicted[1:])), (m, predicted)
+
+
+def test_glue_part_per_layer(synthetic, synthetic_document):
+    """The GLUE part (docs/glue.md) per layer: one-vs-rest over the 5 classes, the exact identity,
+    the separability test and its note, and the report figures."""
+    doc = synthetic_document
+    glue = doc["metrics"]["all classes"]["glue"]
+    layers = doc["details"]["all classes"]["layers"]
+    for name, layer in zip(LAYER_NAMES, layers):
+        g = layer["glue"]
+        assert g["options"]["ensemble"] == "one_vs_rest"
+        assert g["options"]["seed"] == OPTIONS["seed"]
+        assert len(g["dichotomies"]) == NUM_CLASSES
+        # capacity = utility (1 + radius^-2) / dimension closes to rounding on every input.
+        assert g["identity_residual"] < 1e-12, name
+        assert g["capacity"] == glue["capacity"][LAYER_NAMES.index(name)]
+        assert g["not_separable"] == sum(not d["separable"] for d in g["dichotomies"])
+    # With centers 0.6 apart in units of the noise, the last layer separates every class from the
+    # rest (the points are 150 in 40 units); the first (0.2) separates none, so its GLUE
+    # capacity sits at the floor P / E||t||^2 = 5 / 40 within sampling error (sd of the mean
+    # of 1000 chi^2_40 / 40 draws: 0.007 relative), and the report notes it.
+    assert layers[-1]["glue"]["not_separable"] == 0
+    assert layers[0]["glue"]["not_separable"] == NUM_CLASSES
+    assert abs(glue["capacity"][0] - NUM_CLASSES / NUM_UNITS) < 0.03 * NUM_CLASSES / NUM_UNITS
+    assert glue["capacity"][2] > 1.2 * glue["capacity"][0]
+    assert any("layer 'early': GLUE: 5 of 5 dichotomies are not separable" in n for n in doc["notes"])
+    plots = ng.report_plot_ids(doc)
+    for plot in ("plot-glue-capacity", "plot-glue-dimension", "plot-glue-radius", "plot-glue-utility",
+                 "plot-glue-alignment"):
+        assert plot in plots
+    # Off: null in the report series, defaults in the details, no figure.
+    layers_, labels = synthetic
+    off = ng.analyze(layers_, labels, **dict(OPTIONS, glue_enabled=False))
+    assert all(v is None for v in off["metrics"]["all classes"]["glue"]["capacity"])
+    assert "plot-glue-capacity" not in ng.report_plot_ids(off)
+    assert off["status"] == "converged"
 
 
 def test_analyze_is_thread_independent(synthetic, synthetic_document):
@@ -130,7 +172,9 @@ def _cli_options():
 
 
 REPORT_KEYS = {"capacity", "radius", "dimension", "center_correlation", "participation_ratio", "fewshot",
-               "dimension_vs_units"}
+               "dimension_vs_units", "glue"}
+GLUE_KEYS = {"capacity", "dimension", "radius", "utility", "center_alignment", "axis_alignment",
+             "center_axis_alignment"}
 FEWSHOT_KEYS = {"shots", "empirical_error", "predicted_error", "signal", "bias", "signal_noise_overlap",
                 "noise_noise_overlap"}
 
@@ -144,6 +188,9 @@ def _check_outputs(directory, layer_names):
         metrics = doc["metrics"][condition]
         assert set(metrics) == REPORT_KEYS
         assert set(metrics["fewshot"]) == FEWSHOT_KEYS
+        assert set(metrics["glue"]) == GLUE_KEYS
+        for key in GLUE_KEYS:
+            assert len(metrics["glue"][key]) == len(layer_names), key
         assert metrics["fewshot"]["shots"] == [1, 5]
         for key in ("capacity", "radius", "dimension", "center_correlation"):
             assert len(metrics[key]) == len(layer_names), key

@@ -17,6 +17,7 @@ from report_fixture import build_analysis
 
 EXPECTED_PLOTS = [
     "plot-capacity", "plot-radius", "plot-dimension", "plot-center-correlation", "plot-participation-ratio",
+    "plot-glue-capacity", "plot-glue-dimension", "plot-glue-radius", "plot-glue-utility", "plot-glue-alignment",
     "plot-fewshot-error", "plot-fewshot-predicted", "plot-snr-0", "plot-snr-1", "plot-snr-2",
     "plot-dimension-units-0", "plot-dimension-units-1", "plot-dimension-units-2", "plot-theory-error",
 ]

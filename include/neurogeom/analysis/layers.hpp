@@ -2,8 +2,8 @@
 /// \file
 /// The main job (issue 6): layer-by-layer analysis of representations. For each layer (or
 /// brain area) and each condition (a subset of classes), the geometry, the mean-field capacity,
-/// the few-shot error for m = 1 and 5 (measured and predicted, with its SNR decomposition) and
-/// the dimension against sampled units. The app layer (neurogeom/app/analyze.hpp) reads the
+/// the few-shot error for m = 1 and 5 (measured and predicted, with its SNR decomposition),
+/// the dimension against sampled units and the GLUE capacity with its effective geometry. The app layer (neurogeom/app/analyze.hpp) reads the
 /// files and writes results.json and index.html.
 
 #include <cstdint>
@@ -20,6 +20,7 @@
 #include "neurogeom/fewshot/fewshot.hpp"
 #include "neurogeom/manifold/capacity.hpp"
 #include "neurogeom/manifold/geometry.hpp"
+#include "neurogeom/manifold/glue.hpp"
 
 namespace neurogeom::analysis {
 
@@ -35,6 +36,12 @@ struct AnalyzeOptions {
   fewshot::FewshotOptions fewshot;
   /// Options of the dimension-against-units part (docs/fewshot.md).
   fewshot::DimensionScalingOptions dimension_scaling;
+  /// Options of the GLUE part (docs/glue.md); in the main job its ensemble is one_vs_rest
+  /// (one dichotomy per class of the condition) unless set.
+  manifold::GlueOptions glue = default_glue_options();
+  /// Run the GLUE part; off leaves every layer's glue result at its defaults (null in the
+  /// report).
+  bool glue_enabled = true;
   /// Seed of every stochastic part; the same seed gives the same result.
   std::uint64_t seed = 0;
   /// Worker threads; 0 = hardware concurrency. Never changes the result.
@@ -47,8 +54,12 @@ struct AnalyzeOptions {
   manifold::CapacityOptions capacity_options() const;
   fewshot::FewshotOptions fewshot_options() const;
   fewshot::DimensionScalingOptions dimension_scaling_options() const;
+  manifold::GlueOptions glue_options() const;
+  /// The GLUE defaults of the main job: the one_vs_rest ensemble.
+  static manifold::GlueOptions default_glue_options();
 };
-BOOST_DESCRIBE_STRUCT(AnalyzeOptions, (), (geometry, capacity, fewshot, dimension_scaling, seed, num_threads))
+BOOST_DESCRIBE_STRUCT(AnalyzeOptions, (),
+                      (geometry, capacity, fewshot, dimension_scaling, glue, glue_enabled, seed, num_threads))
 
 /// One layer's activations: rows are the samples (in the order of the labels), columns units.
 struct Layer {
@@ -63,12 +74,13 @@ struct LayerResult {
   manifold::CapacityResult capacity;                 ///< mean-field capacity
   fewshot::FewshotResult fewshot;                    ///< measured and predicted few-shot errors
   fewshot::DimensionScalingResult dimension_scaling; ///< D(M) against sampled units
+  manifold::GlueResult glue;                         ///< GLUE capacity and effective geometry
   /// Parts that could not be computed for this layer, each "part: reason" (e.g. a dead ReLU
   /// layer whose class collapses to one point); empty when every part was computed. A part
   /// named here holds its defaults and is null in the report.
   std::vector<std::string> not_computable;
 };
-BOOST_DESCRIBE_STRUCT(LayerResult, (), (name, geometry, capacity, fewshot, dimension_scaling, not_computable))
+BOOST_DESCRIBE_STRUCT(LayerResult, (), (name, geometry, capacity, fewshot, dimension_scaling, glue, not_computable))
 
 /// All layers under one condition (a named subset of classes).
 struct ConditionResult {

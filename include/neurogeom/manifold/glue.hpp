@@ -124,9 +124,12 @@ struct GlueDichotomy {
   double utility = std::numeric_limits<double>::quiet_NaN();
   /// Fraction of (sample, manifold) pairs with an active constraint, in [0, 1].
   double active_fraction = std::numeric_limits<double>::quiet_NaN();
+  /// Whether a hyperplane through the origin separates the labelled points strictly; when not,
+  /// F saturates and capacity is the floor P / N, not a capacity (docs/glue.md 1.4).
+  bool separable = true;
 };
 BOOST_DESCRIBE_STRUCT(GlueDichotomy, (),
-                      (labels, capacity, critical_dimension, dimension, radius, utility, active_fraction))
+                      (labels, capacity, critical_dimension, dimension, radius, utility, active_fraction, separable))
 
 /// The statistical dimension by nested random projections (docs/glue.md section 4).
 struct GlueSimulation {
@@ -209,6 +212,9 @@ struct GlueResult {
   std::optional<GlueSimulation> simulation;
   /// Fraction of (sample, manifold) pairs with an active constraint, in [0, 1].
   double active_fraction = std::numeric_limits<double>::quiet_NaN();
+  /// Dichotomies that no hyperplane through the origin separates (see GlueDichotomy::separable);
+  /// any makes the status not_applicable.
+  int not_separable = 0;
   /// Dimension r of the reduced coordinates (min(N, total points)), per problem the largest.
   int reduced_dimension = 0;
   /// Largest KKT residual over all QPs (absolute, units of t).
@@ -220,10 +226,13 @@ struct GlueResult {
   std::int64_t qp_solved = 0;
   /// Active-set changes summed over all QPs.
   std::int64_t qp_iterations = 0;
+  /// QPs ended because rounding no longer lowered the objective (a cycling guard that acts on
+  /// dichotomies that are not separable; optimal to rounding, docs/glue.md 6.2).
+  std::int64_t qp_stalled = 0;
   /// Wall time of the QP stage (seconds).
   double seconds = 0.0;
-  /// converged, max_iterations_reached (some QP), not_applicable (the simulation found a
-  /// dichotomy that no hyperplane through the origin separates: F then saturates at N).
+  /// converged, max_iterations_reached (some QP), not_applicable (a dichotomy that no
+  /// hyperplane through the origin separates: F then saturates towards N).
   Status status = Status::converged;
   /// The options as used, seed included.
   GlueOptions options;
@@ -236,7 +245,7 @@ BOOST_DESCRIBE_STRUCT(GlueResult, (),
                        capacity_stderr, critical_dimension_stderr, dimension_stderr, radius_stderr,
                        utility_stderr, capacity_interval, critical_dimension_interval, dimension_interval,
                        radius_interval, utility_interval, dichotomies, simulation, active_fraction,
-                       reduced_dimension, max_kkt_residual, max_route_difference, qp_solved, qp_iterations,
+                       not_separable, reduced_dimension, max_kkt_residual, max_route_difference, qp_solved, qp_iterations, qp_stalled,
                        seconds, status, options))
 
 /// GLUE of the class manifolds of `dataset` (one manifold per class, in class order).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 namespace neurogeom::manifold::detail {
@@ -244,6 +245,24 @@ const JointQpSolution& JointQpSolver::solve(const Eigen::Ref<const Eigen::Vector
   };
   update_gradient();
 
+  // Objective ||A lambda + t||^2 - ||t||^2 = lambda'(K_y lambda) - 2 c'lambda, from the
+  // gradient on the passive points (w = c - K_y lambda there): -c'lambda - w_P'lambda. Lawson-
+  // Hanson lowers it strictly in exact arithmetic; on a dichotomy that is not separable the
+  // minimisers form an unbounded face and rounding can make a point re-enter forever. An
+  // active-set change that follows no lowering beyond rounding counts as a stall (a candidate
+  // whose column the passive factor rejects, re-offered after every KKT refresh, is one), and
+  // kStallLimit in a row end the solve at the rounding-limited optimum (docs/glue.md 6.2).
+  constexpr int kStallLimit = 50;
+  auto objective = [&]() {
+    double value = 0.0;
+    for (Eigen::Index j : passive_) value -= a(j) * (c_(j) + w_(pos_[static_cast<std::size_t>(j)]));
+    return value;
+  };
+  const double rounding = 64.0 * std::numeric_limits<double>::epsilon() * std::max(1.0, t.squaredNorm());
+  double best_objective = objective();
+  int stalls = 0;
+  out.stalled = false;
+
   bool refined = false;
   while (true) {
     Eigen::Index candidate = -1;
@@ -283,6 +302,14 @@ const JointQpSolution& JointQpSolver::solve(const Eigen::Ref<const Eigen::Vector
     refined = false;
     if (out.iterations++ >= settings_.max_iterations) {
       out.status = Status::max_iterations_reached;
+      break;
+    }
+    const double value = objective();
+    if (value < best_objective - rounding) {
+      best_objective = value;
+      stalls = 0;
+    } else if (++stalls >= kStallLimit) {
+      out.stalled = true;
       break;
     }
     if (!append(candidate)) {
@@ -329,6 +356,9 @@ const JointQpSolution& JointQpSolver::solve(const Eigen::Ref<const Eigen::Vector
     residual = std::max(residual, std::fabs(a(perm_[static_cast<std::size_t>(q)]) * w_(q)));
   }
   out.kkt_residual = residual;
+  // A stall is an optimum only if the KKT conditions hold to well within the square root of
+  // the tolerance; otherwise it is reported as a solver failure.
+  if (out.stalled && residual > std::sqrt(settings_.tolerance) * scale) out.status = Status::max_iterations_reached;
   out.support = passive_;
   return out;
 }

@@ -38,6 +38,7 @@ struct JointQpSolution {
   double kkt_residual = 0.0;          ///< max of primal violation and |lambda_i a_i.v*| (absolute)
   int iterations = 0;                 ///< active-set changes
   int pricing_rounds = 0;             ///< gradient evaluations on all points
+  bool stalled = false;               ///< stopped because rounding no longer lowers the objective
   Status status = Status::converged;
 };
 

@@ -537,6 +537,34 @@ TEST(GlueThreads, OneAndTwoThreadsAreBitwiseIdentical) {
   EXPECT_GT(one.capacity_interval(1), one.capacity);
 }
 
+// A dichotomy that no hyperplane through the origin separates is flagged, and F saturates:
+// when the signed points +-e1, +-e2 span the plane positively, the labelled cone is the whole
+// plane, so F = ||t||^2 exactly and capacity = P / mean ||t||^2 (docs/glue.md 1.4).
+TEST(GlueSeparability, NonSeparableDichotomyIsFlaggedAndSaturates) {
+  Eigen::MatrixXd a(2, 2), b(2, 2);
+  a << 1, 0, -1, 0;
+  b << 0, 1, 0, -1;
+  GlueOptions o;
+  o.dichotomy = {1, -1};
+  const Eigen::MatrixXd t = normals(300, 2, 400);
+  const GlueResult whole = estimate_glue({a, b}, o, t);
+  EXPECT_EQ(whole.not_separable, 1);
+  ASSERT_EQ(whole.dichotomies.size(), 1u);
+  EXPECT_FALSE(whole.dichotomies[0].separable);
+  EXPECT_EQ(whole.status, Status::not_applicable);
+  const double mean_norm = t.colwise().squaredNorm().mean();
+  EXPECT_NEAR(whole.critical_dimension, mean_norm, 1e-12 * mean_norm);
+  EXPECT_NEAR(whole.capacity, 2.0 / mean_norm, 1e-12);
+  // a = {e1, e1 + e2}, b = {-e1, -e1 + e2}: w = e1 separates the same labels strictly.
+  a << 1, 0, 1, 1;
+  b << -1, 0, -1, 1;
+  const GlueResult apart = estimate_glue({a, b}, o, t);
+  EXPECT_EQ(apart.not_separable, 0);
+  EXPECT_TRUE(apart.dichotomies[0].separable);
+  EXPECT_EQ(apart.status, Status::converged);
+  EXPECT_LT(apart.critical_dimension, mean_norm);
+}
+
 TEST(GlueOptionsTest, ValidateNamesTheFieldAndValue) {
   auto message = [](const GlueOptions& o, const std::vector<Eigen::MatrixXd>& clouds) {
     try {

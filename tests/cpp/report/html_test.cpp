@@ -36,7 +36,8 @@ std::string svg_of(const std::string& html, const std::string& id) {
 
 const std::vector<std::string> kAllPlots = {
     "plot-capacity",          "plot-radius",          "plot-dimension",         "plot-center-correlation",
-    "plot-participation-ratio", "plot-fewshot-error", "plot-fewshot-predicted", "plot-snr-0",
+    "plot-participation-ratio", "plot-glue-capacity", "plot-glue-dimension", "plot-glue-radius",
+    "plot-glue-utility",      "plot-glue-alignment",  "plot-fewshot-error", "plot-fewshot-predicted", "plot-snr-0",
     "plot-snr-1",             "plot-snr-2",           "plot-dimension-units-0", "plot-dimension-units-1",
     "plot-dimension-units-2", "plot-theory-error"};
 
@@ -59,6 +60,16 @@ TEST(Report, EveryPlotOfTheFixtureIsDrawn) {
   // Marker counts follow the data: capacity has 3 conditions x 4 layers; the "before
   // training" radius has one null; the few-shot scatter has 3 conditions x 2 m x 4 layers.
   EXPECT_EQ(count(svg_of(html, "plot-capacity"), "class=\"data marker\""), 12u);
+  // GLUE: two conditions with GLUE values, each drawn solid with its mean-field line dashed
+  // beside it (4 series); utility has no mean-field counterpart (2 series); the alignment plot
+  // has three measures per condition (6 series).
+  EXPECT_EQ(count(svg_of(html, "plot-glue-capacity"), "class=\"series\""), 4u);
+  EXPECT_EQ(count(svg_of(html, "plot-glue-capacity"), "class=\"data marker\""), 8u);
+  EXPECT_EQ(count(svg_of(html, "plot-glue-utility"), "class=\"series\""), 2u);
+  EXPECT_EQ(count(svg_of(html, "plot-glue-alignment"), "class=\"series\""), 6u);
+  EXPECT_NE(html.find("<section id=\"glue\">"), std::string::npos);
+  EXPECT_NE(html.find("the one_vs_rest dichotomies"), std::string::npos);
+  EXPECT_NE(html.find("<td>GLUE utility</td>"), std::string::npos);
   EXPECT_EQ(count(svg_of(html, "plot-radius"), "class=\"data marker\""), 11u);
   EXPECT_EQ(count(svg_of(html, "plot-fewshot-predicted"), "class=\"data marker\""), 24u);
   EXPECT_EQ(count(svg_of(html, "plot-snr-1"), "class=\"data bar\""), 16u);
@@ -117,6 +128,7 @@ TEST(Report, MissingPartsAreSkippedCleanly) {
   for (auto& [name, m] : a["metrics"].items()) {
     m.erase("fewshot");
     m.erase("dimension_vs_units");
+    m.erase("glue");
   }
   const std::vector<std::string> ids = plot_ids(a);
   EXPECT_EQ(ids, (std::vector<std::string>{"plot-capacity", "plot-radius", "plot-dimension",
