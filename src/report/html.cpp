@@ -339,8 +339,11 @@ std::vector<Figure> build_figures(const Document& doc) {
         {"dimension", "GLUE effective dimension", "dimension", &Glue::dimension, &Condition::dimension},
         {"radius", "GLUE effective radius", "radius", &Glue::radius, &Condition::radius},
         {"utility", "GLUE utility", "utility (Ψ)", &Glue::utility, nullptr}};
-    const std::string ensemble =
-        doc.glue_ensemble.empty() ? std::string("the analysis's dichotomies") : "the " + doc.glue_ensemble + " dichotomies";
+    std::string ensemble = "the analysis's dichotomies";
+    if (!doc.glue_ensemble.empty()) {
+      ensemble = "the " + doc.glue_ensemble + " dichotomies";  // one_vs_rest -> one-vs-rest
+      std::replace(ensemble.begin(), ensemble.end(), '_', '-');
+    }
     for (const auto& metric : glue_metrics) {
       LinePlot p;
       p.id = std::string("plot-glue-") + metric.key;

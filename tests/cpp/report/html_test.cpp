@@ -68,7 +68,7 @@ TEST(Report, EveryPlotOfTheFixtureIsDrawn) {
   EXPECT_EQ(count(svg_of(html, "plot-glue-utility"), "class=\"series\""), 2u);
   EXPECT_EQ(count(svg_of(html, "plot-glue-alignment"), "class=\"series\""), 6u);
   EXPECT_NE(html.find("<section id=\"glue\">"), std::string::npos);
-  EXPECT_NE(html.find("the one_vs_rest dichotomies"), std::string::npos);
+  EXPECT_NE(html.find("the one-vs-rest dichotomies"), std::string::npos);
   EXPECT_NE(html.find("<td>GLUE utility</td>"), std::string::npos);
   EXPECT_EQ(count(svg_of(html, "plot-radius"), "class=\"data marker\""), 11u);
   EXPECT_EQ(count(svg_of(html, "plot-fewshot-predicted"), "class=\"data marker\""), 24u);
