@@ -18,7 +18,7 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // The theory grid's automatic refinement stops at this many steps: the ReLU/erf solver costs
 // O(n_t^2 P (P + n_stimuli)) kernel evaluations.
-constexpr long kMaxAutomaticGrid = 1000;
+constexpr long kMaxAutomaticGrid = 400;
 }  // namespace
 
 void DriftOptions::validate() const {
