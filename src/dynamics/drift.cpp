@@ -132,6 +132,35 @@ double mean_of(const std::vector<double>& values) {
   return s / static_cast<double>(values.size());
 }
 
+Eigen::MatrixXd apply_activation(kernels::Activation activation, const Eigen::MatrixXd& h) {
+  switch (activation) {
+    case kernels::Activation::linear: return h;
+    case kernels::Activation::relu: return h.cwiseMax(0.0);
+    case kernels::Activation::erf: return h.unaryExpr([](double v) { return std::erf(v); });
+  }
+  return h;
+}
+
+// pre[l] = X_l W_{l+1}^T / sqrt(N_l), post[l] = phi(pre[l]) (docs/drift.md, "Model and units"):
+// the forward pass of the sampler and of network_representation.
+void forward_layers(const std::vector<Eigen::MatrixXd>& weights, kernels::Activation activation,
+                    const Eigen::MatrixXd& input, std::vector<Eigen::MatrixXd>& pre, std::vector<Eigen::MatrixXd>& post) {
+  const std::size_t layers = weights.size();
+  const Eigen::MatrixXd* in = &input;
+  for (std::size_t l = 0; l < layers; ++l) {
+    pre[l].noalias() = (1.0 / std::sqrt(static_cast<double>(weights[l].cols()))) * (*in) * weights[l].transpose();
+    if (l + 1 < layers) {
+      post[l] = apply_activation(activation, pre[l]);
+      in = &post[l];
+    }
+  }
+}
+
+// The population kernel phi(H) phi(H)^T / N of one layer's post-activations (D3).
+Eigen::MatrixXd population_kernel(const Eigen::MatrixXd& post) {
+  return post * post.transpose() / static_cast<double>(post.cols());
+}
+
 // One snapshot of the equilibrium ring buffer.
 struct Snapshot {
   std::vector<Eigen::MatrixXd> weights;  // every layer
@@ -231,8 +260,7 @@ class DriftChain {
           s.centered.resize(static_cast<std::size_t>(hidden));
           for (int l = 0; l < hidden; ++l) {
             s.pre[l] = test_pre[l].topRows(num_stimuli);
-            const Eigen::MatrixXd act = activate(s.pre[l]);
-            s.kernel[l] = act * act.transpose() / static_cast<double>(fan_[l + 1]);
+            s.kernel[l] = population_kernel(activate(s.pre[l]));
             s.centered[l] = centering * s.kernel[l] * centering;
             out.kernel_sum[l] += s.kernel[l];
           }
@@ -271,26 +299,10 @@ class DriftChain {
     return norm > 0 ? (a.array() * b.array()).sum() / norm : kNaN;
   }
 
-  Eigen::MatrixXd activate(const Eigen::MatrixXd& h) const {
-    switch (o_.activation) {
-      case kernels::Activation::linear: return h;
-      case kernels::Activation::relu: return h.cwiseMax(0.0);
-      case kernels::Activation::erf: return h.unaryExpr([](double v) { return std::erf(v); });
-    }
-    return h;
-  }
+  Eigen::MatrixXd activate(const Eigen::MatrixXd& h) const { return apply_activation(o_.activation, h); }
 
-  // pre[l] = X_l W_{l+1}^T / sqrt(N_l), post[l] = phi(pre[l]) (docs/drift.md, "Model and units").
   void forward(const Eigen::MatrixXd& input, std::vector<Eigen::MatrixXd>& pre, std::vector<Eigen::MatrixXd>& post) const {
-    const std::size_t layers = weights_.size();
-    const Eigen::MatrixXd* in = &input;
-    for (std::size_t l = 0; l < layers; ++l) {
-      pre[l].noalias() = (1.0 / std::sqrt(static_cast<double>(fan_[l]))) * (*in) * weights_[l].transpose();
-      if (l + 1 < layers) {
-        post[l] = activate(pre[l]);
-        in = &post[l];
-      }
-    }
+    forward_layers(weights_, o_.activation, input, pre, post);
   }
 
   // One step theta <- (1 - eta kappa) theta - eta grad E + sqrt(2 eta T) xi; the forward pass is in pre_.
@@ -561,6 +573,23 @@ void run_simulation(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::R
 }
 
 }  // namespace
+
+NetworkRepresentation network_representation(const std::vector<Eigen::MatrixXd>& weights,
+                                             const Eigen::Ref<const RowMatrixXd>& x, kernels::Activation activation) {
+  NEUROGEOM_THROW_IF_NOT(!weights.empty(), "weights must hold at least the readout");
+  Eigen::Index fan = x.cols();
+  for (std::size_t l = 0; l < weights.size(); ++l) {
+    NEUROGEOM_THROW_IF_NOT(weights[l].cols() == fan, fmt::format("weights[{}] has {} columns, expected {}", l, weights[l].cols(), fan));
+    fan = weights[l].rows();
+  }
+  NEUROGEOM_THROW_IF_NOT(fan == 1, "the last weight matrix (the readout) must have one row");
+  std::vector<Eigen::MatrixXd> pre(weights.size()), post(weights.size());
+  forward_layers(weights, activation, x, pre, post);
+  NetworkRepresentation r;
+  for (std::size_t l = 0; l + 1 < weights.size(); ++l) r.kernels.push_back(population_kernel(post[l]));
+  r.output = pre.back().col(0);
+  return r;
+}
 
 DriftResult run_drift(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::Ref<const Eigen::VectorXd>& y_train,
                       const Eigen::Ref<const RowMatrixXd>& x_test, const Eigen::Ref<const Eigen::VectorXd>& y_test,

@@ -203,6 +203,18 @@ DriftResult run_drift(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen:
                       const Eigen::Ref<const RowMatrixXd>& x_test, const Eigen::Ref<const Eigen::VectorXd>& y_test,
                       const DriftOptions& options);
 
+/// The representation of one network: its hidden population kernels and outputs.
+struct NetworkRepresentation {
+  /// phi(H_l) phi(H_l)^T / N_l on the rows of x, l = 1..L (the kernels of D3).
+  std::vector<Eigen::MatrixXd> kernels;
+  /// f(x) on the rows of x.
+  Eigen::VectorXd output;
+};
+/// Forward pass of the sampler's network (NTK parametrisation) with weights W_1..W_{L+1}
+/// (W_l is N_l x N_{l-1}, the readout 1 x N_L) on the rows of `x`.
+NetworkRepresentation network_representation(const std::vector<Eigen::MatrixXd>& weights,
+                                             const Eigen::Ref<const RowMatrixXd>& x, kernels::Activation activation);
+
 /// D4 closed form for linear units (any L, docs/drift.md, "Output autocovariance", eq. (10)): the
 /// connected <df(x,t) df(x,t+tau)> at equilibrium and infinite width, averaged over the rows of `x`.
 double linear_output_autocovariance(const DynamicsModel& model, const Eigen::Ref<const RowMatrixXd>& x_train,

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include <Eigen/Eigenvalues>
+#include <Eigen/QR>
 #include <gtest/gtest.h>
 
 #include "neurogeom/core/error.hpp"
@@ -228,6 +229,41 @@ TEST(Drift, WeightsDecorrelateWhileKernelStays) {
   const double kernel_error = (r.hidden_kernel[0] - r.hidden_kernel_theory[0]).norm() / r.hidden_kernel_theory[0].norm();
   EXPECT_LT(kernel_error, 0.03);
   EXPECT_NEAR(r.time_constants.diffusive_phase.fitted / r.time_constants.diffusive_phase.predicted, 1.0, 0.02);
+}
+
+// E.2 symmetry (docs/drift.md, "Drift observables", D3): the population kernel and the output are
+// invariant when the hidden units are permuted (any activation) or rotated (linear units only),
+// although the weights change; a rotation changes a ReLU layer's kernel. Exact up to rounding.
+TEST(Drift, PopulationKernelIsInvariantUnderHiddenSymmetries) {
+  const RowMatrixXd x = gaussian_inputs(7, 5, 18);
+  Rng rng = Rng::for_item(19, Stream::fixture, 3);
+  const int n = 40;
+  const std::vector<Eigen::MatrixXd> w = {rng.normal_matrix(n, 5), rng.normal_matrix(1, n)};
+  std::vector<int> perm(n);
+  for (int i = 0; i < n; ++i) perm[static_cast<std::size_t>(i)] = i;
+  rng.shuffle(perm.data(), perm.size());
+  Eigen::MatrixXd p = Eigen::MatrixXd::Zero(n, n);
+  for (int i = 0; i < n; ++i) p(i, perm[static_cast<std::size_t>(i)]) = 1.0;
+  const Eigen::MatrixXd o = Eigen::HouseholderQR<Eigen::MatrixXd>(rng.normal_matrix(n, n)).householderQ();
+  auto transformed = [&](const Eigen::MatrixXd& q) { return std::vector<Eigen::MatrixXd>{q * w[0], w[1] * q.transpose()}; };
+  auto overlap = [&](const std::vector<Eigen::MatrixXd>& v) { return (v[0].array() * w[0].array()).sum() / w[0].squaredNorm(); };
+  for (Activation a : {Activation::linear, Activation::relu, Activation::erf}) {
+    const NetworkRepresentation base = network_representation(w, x, a);
+    const auto permuted = transformed(p);
+    EXPECT_LT(overlap(permuted), 0.5);  // the weights moved
+    const NetworkRepresentation rp = network_representation(permuted, x, a);
+    EXPECT_LT((rp.kernels[0] - base.kernels[0]).cwiseAbs().maxCoeff(), 1e-12) << enum_name(a);
+    EXPECT_LT((rp.output - base.output).cwiseAbs().maxCoeff(), 1e-12) << enum_name(a);
+    const auto rotated = transformed(o);
+    const NetworkRepresentation rr = network_representation(rotated, x, a);
+    const double change = (rr.kernels[0] - base.kernels[0]).norm() / base.kernels[0].norm();
+    if (a == Activation::linear) {
+      EXPECT_LT(change, 1e-12);
+      EXPECT_LT((rr.output - base.output).cwiseAbs().maxCoeff(), 1e-12);
+    } else {
+      EXPECT_GT(change, 1e-3) << enum_name(a);
+    }
+  }
 }
 
 // Same seed, one and two threads: bitwise-identical output (STYLE.md, "Determinism").
