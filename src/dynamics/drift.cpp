@@ -44,6 +44,8 @@ void DriftOptions::validate() const {
                          fmt::format("equilibrium_start must be in [0, num_steps), got {}", equilibrium_start));
   NEUROGEOM_THROW_IF_NOT(num_lags >= 1, fmt::format("num_lags must be >= 1, got {}", num_lags));
   NEUROGEOM_THROW_IF_NOT(num_stimuli >= 1, fmt::format("num_stimuli must be >= 1, got {}", num_stimuli));
+  NEUROGEOM_THROW_IF_NOT(frozen_readout_step >= 0 && frozen_readout_step < num_steps,
+                         fmt::format("frozen_readout_step must be in [0, num_steps), got {}", frozen_readout_step));
   NEUROGEOM_THROW_IF_NOT(theory_substeps >= 0, fmt::format("theory_substeps must be >= 0, got {}", theory_substeps));
 }
 
@@ -180,6 +182,8 @@ struct ChainOutput {
   Eigen::VectorXd pair_count;      // snapshot pairs per lag
   long snapshots = 0;
   std::vector<Eigen::MatrixXd> kernel_sum;
+  Eigen::VectorXd frozen, frozen_theory;  // D5 per record from the freeze on (NaN before): sum_x f(t_0) f(t)
+  double frozen_norm = 0;                 // sum_x f(x, t_0)^2
   bool diverged = false;
 };
 
@@ -226,6 +230,11 @@ class DriftChain {
     out.output_sum = Eigen::VectorXd::Zero(num_stimuli);
     out.pair_count = Eigen::VectorXd::Zero(lags);
     out.kernel_sum.assign(static_cast<std::size_t>(hidden), Eigen::MatrixXd::Zero(num_stimuli, num_stimuli));
+    out.frozen = Eigen::VectorXd::Constant(records, kNaN);
+    out.frozen_theory = Eigen::VectorXd::Constant(records, kNaN);
+    const long freeze = o_.frozen_readout_step;
+    Eigen::VectorXd frozen_f;   // f(x, t_0) on the stimuli
+    Eigen::MatrixXd frozen_h;   // h_1(x, t_0) on the stimuli (n_stim x N_1)
     std::vector<Snapshot> ring(static_cast<std::size_t>(lags));
     long taken = 0;
     std::vector<Eigen::MatrixXd> test_pre(layers), test_post(layers);
@@ -235,6 +244,12 @@ class DriftChain {
       forward(x_, pre_, post_);
       const bool record = n % o_.record_every == 0;
       const bool snapshot = n >= start && (n - start) % o_.record_every == 0;
+      if (freeze > 0 && n == freeze) {
+        forward(x_test_, test_pre, test_post);
+        frozen_f = sign_ * test_pre[layers - 1].col(0).head(num_stimuli);
+        if (hidden >= 1) frozen_h = test_pre[0].topRows(num_stimuli);
+        frozen_ = true;
+      }
       if (record || snapshot) {
         const Eigen::VectorXd f = sign_ * pre_[layers - 1].col(0);
         if (!f.allFinite()) {
@@ -251,6 +266,11 @@ class DriftChain {
           out.train_class(r) = sign_errors(f, y_train);
           out.test_loss(r) = y_test.size() ? (f_test - y_test).squaredNorm() / static_cast<double>(n_test) : kNaN;
           out.test_class(r) = y_test.size() ? sign_errors(f_test, y_test) : kNaN;
+          if (frozen_) {
+            out.frozen_norm = frozen_f.squaredNorm();
+            out.frozen(r) = frozen_f.dot(f_test.head(num_stimuli));
+            if (hidden == 1 && !o_.frozen_readout_gradient) out.frozen_theory(r) = frozen_f.dot(frozen_prediction(frozen_h, n - freeze));
+          }
         }
         if (snapshot) {
           Snapshot& s = ring[static_cast<std::size_t>(taken % lags)];
@@ -288,6 +308,36 @@ class DriftChain {
   }
 
  private:
+  // D5 (docs/drift.md, "Drift observables"): under pure prior drift for n steps the first-layer
+  // pre-activation is Gaussian with mean (1 - eta kappa)^n h_i(x, t_0) and variance
+  // 2 eta T (1 - (1 - eta kappa)^{2n}) / (1 - (1 - eta kappa)^2) |x|^2/N_0 (exact for the discrete sampler);
+  // the frozen readout averages phi over it: E[relu(mu + s z)] = mu Phi(mu/s) + s phi(mu/s),
+  // E[erf(mu + s z)] = erf(mu / sqrt(1 + 2 s^2)).
+  Eigen::VectorXd frozen_prediction(const Eigen::MatrixXd& h0, long n) const {
+    const double kappa = o_.temperature / o_.prior_variance, decay = 1 - o_.step_size * kappa;
+    const double factor = std::pow(decay, static_cast<double>(n));
+    const double spread = 2 * o_.step_size * o_.temperature * (1 - factor * factor) / (1 - decay * decay);
+    const Eigen::Index stim = h0.rows(), width = h0.cols();
+    Eigen::VectorXd f(stim);
+    const Eigen::MatrixXd& a = weights_.back();
+    for (Eigen::Index x = 0; x < stim; ++x) {
+      const double s = std::sqrt(spread * x_test_.row(x).squaredNorm() / static_cast<double>(x_test_.cols()));
+      double sum = 0;
+      for (Eigen::Index i = 0; i < width; ++i) {
+        const double mu = factor * h0(x, i);
+        double e = mu;
+        if (o_.activation == kernels::Activation::relu)
+          e = s > 0 ? mu * 0.5 * std::erfc(-mu / (s * std::sqrt(2.0))) + s * std::exp(-0.5 * mu * mu / (s * s)) / std::sqrt(2 * 3.14159265358979323846)
+                    : std::max(mu, 0.0);
+        else if (o_.activation == kernels::Activation::erf)
+          e = std::erf(mu / std::sqrt(1 + 2 * s * s));
+        sum += a(0, i) * e;
+      }
+      f(x) = sign_ * sum / std::sqrt(static_cast<double>(width));
+    }
+    return f;
+  }
+
   static double sign_errors(const Eigen::VectorXd& f, const Eigen::VectorXd& y) {
     double wrong = 0;
     for (Eigen::Index i = 0; i < f.size(); ++i) wrong += ((f(i) > 0) != (y(i) > 0)) ? 1.0 : 0.0;
@@ -332,14 +382,17 @@ class DriftChain {
     const double noise = std::sqrt(2 * eta * o_.temperature);
     for (std::size_t l = 0; l < layers; ++l) {
       double* w = weights_[l].data();
+      if (frozen_ && l + 1 == layers) continue;  // D5: the frozen readout
+      const double lr = frozen_ && !o_.frozen_readout_gradient ? 0.0 : eta;
       const double* g = grad_[l].data();
-      for (Eigen::Index i = 0; i < weights_[l].size(); ++i) w[i] = shrink * w[i] - eta * g[i] + noise * rng_.normal();
+      for (Eigen::Index i = 0; i < weights_[l].size(); ++i) w[i] = shrink * w[i] - lr * g[i] + noise * rng_.normal();
     }
   }
 
   const DriftOptions& o_;
   Rng rng_;
   double sign_;
+  bool frozen_ = false;
   Eigen::MatrixXd x_, x_test_, y_;
   std::vector<int> fan_;
   std::vector<Eigen::MatrixXd> weights_, pre_, post_, delta_, grad_;
@@ -544,6 +597,29 @@ void run_simulation(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::R
     KernelOverlapSeries& k = r.kernel_overlap[l];
     reduce([&](const ChainOutput& c, int m) { return c.frobenius[l](m) / c.pair_count(m); }, k.frobenius, k.frobenius_standard_error);
     reduce([&](const ChainOutput& c, int m) { return c.cka[l](m) / c.pair_count(m); }, k.cka, k.cka_standard_error);
+  }
+  // D5: per record after the freeze, mean and standard error over chains.
+  if (o.frozen_readout_step > 0) {
+    const long first = (o.frozen_readout_step + o.record_every - 1) / o.record_every;
+    const Eigen::Index count = records - first;
+    LagSeries& fr = r.frozen_readout;
+    fr.lag = (r.time.tail(count).array() - static_cast<double>(o.frozen_readout_step) * o.step_size).matrix();
+    fr.simulated.resize(count);
+    fr.standard_error.resize(count);
+    fr.theory.resize(count);
+    // Ratio of chain means: a per-chain ratio is heavy-tailed when a chain's |f(t_0)| is small.
+    double norm = 0;
+    for (const auto& c : outputs) norm += c.frozen_norm / static_cast<double>(outputs.size());
+    for (Eigen::Index i = 0; i < count; ++i) {
+      std::vector<double> v, t;
+      for (const auto& c : outputs) {
+        v.push_back(c.frozen(first + i) / norm);
+        t.push_back(c.frozen_theory(first + i) / norm);
+      }
+      fr.simulated(i) = mean_of(v);
+      fr.standard_error(i) = standard_error(v);
+      fr.theory(i) = mean_of(t);
+    }
   }
   // D4: connected autocovariance with the pooled equilibrium mean of each test point.
   Eigen::VectorXd pooled = Eigen::VectorXd::Zero(n_stim);

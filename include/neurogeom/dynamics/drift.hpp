@@ -56,6 +56,10 @@ struct DriftOptions {
   int num_lags = 20;
   /// Stimuli (the first test points) of the tuning curves and population kernels, >= 1.
   int num_stimuli = 16;
+  /// D5: freeze the readout from this step on while the hidden weights keep moving, >= 0; 0 = never.
+  long frozen_readout_step = 0;
+  /// D5: keep the loss gradient of the hidden layers after the freeze (true) or let them drift under the prior alone (false).
+  bool frozen_readout_gradient = false;
   /// Theory grid steps per record interval, >= 0; 0 = automatic (dt lambda_max(K_NDK) <= 0.05).
   int theory_substeps = 0;
   /// Run the Langevin simulation; false gives the theory alone.
@@ -74,7 +78,7 @@ struct DriftOptions {
   /// The theory's model of these options.
   DynamicsModel model() const;
 };
-BOOST_DESCRIBE_STRUCT(DriftOptions, (), (activation, depth, widths, prior_variance, init_variance, temperature, step_size, num_steps, record_every, num_chains, antithetic, equilibrium_start, num_lags, num_stimuli, theory_substeps, simulate, seed, num_threads))
+BOOST_DESCRIBE_STRUCT(DriftOptions, (), (activation, depth, widths, prior_variance, init_variance, temperature, step_size, num_steps, record_every, num_chains, antithetic, equilibrium_start, num_lags, num_stimuli, frozen_readout_step, frozen_readout_gradient, theory_substeps, simulate, seed, num_threads))
 
 /// The mean predictor fbar(x, t) over the recorded times (rows) and the stimuli (columns: the first
 /// num_stimuli test points) or the training points.
@@ -175,6 +179,10 @@ struct DriftResult {
   std::vector<LagSeries> tuning_autocorrelation;
   /// D3: population-kernel overlap between t and t + tau, per hidden layer.
   std::vector<KernelOverlapSeries> kernel_overlap;
+  /// D5: output correlation <sum_x f(x,t_0) f(x,t_0+tau)> / <sum_x f(x,t_0)^2> (chain means) on the stimuli after
+  /// the readout froze at t_0, at the recorded times; theory: the exact conditional mean under pure prior drift of the
+  /// first hidden layer (L = 1, frozen_readout_gradient false; NaN otherwise), averaged over chains.
+  LagSeries frozen_readout;
   /// D4: connected output autocovariance <df(x,t) df(x,t+tau)>, mean over the stimuli (theory: linear networks).
   LagSeries output_autocovariance;
   /// Equilibrium mean of the population kernel phi(H_l) phi(H_l)^T / N_l on the stimuli, per hidden layer.
@@ -195,7 +203,7 @@ struct DriftResult {
   /// Options as used (seed included).
   DriftOptions options;
 };
-BOOST_DESCRIBE_STRUCT(DriftResult, (), (time, train_loss, train_loss_standard_error, train_classification_error, test_error, test_error_standard_error, test_classification_error, theory_train_loss, theory_test_error, mean_predictor, weight_autocorrelation, tuning_autocorrelation, kernel_overlap, output_autocovariance, hidden_kernel, hidden_kernel_theory, time_constants, theory_time_step, simulation_seconds, theory_seconds, status, message, options))
+BOOST_DESCRIBE_STRUCT(DriftResult, (), (time, train_loss, train_loss_standard_error, train_classification_error, test_error, test_error_standard_error, test_classification_error, theory_train_loss, theory_test_error, mean_predictor, weight_autocorrelation, tuning_autocorrelation, kernel_overlap, frozen_readout, output_autocovariance, hidden_kernel, hidden_kernel_theory, time_constants, theory_time_step, simulation_seconds, theory_seconds, status, message, options))
 
 /// Runs the theory and (when options.simulate) the Langevin simulation. `x_train` is P x N_0,
 /// `x_test` n_test x N_0 (>= 1 row: the stimuli are its first rows); `y_test` may be empty.

@@ -231,6 +231,43 @@ TEST(Drift, WeightsDecorrelateWhileKernelStays) {
   EXPECT_NEAR(r.time_constants.diffusive_phase.fitted / r.time_constants.diffusive_phase.predicted, 1.0, 0.02);
 }
 
+// D5: the readout frozen (at t_0 = 2) while the hidden weights drift under the prior alone. The
+// theory is the exact conditional mean given the state at the freeze (a Gaussian average per unit,
+// exact at any N in discrete time), so simulation and theory differ only by noise; but the output
+// itself fluctuates by O(1) around that mean (N independent terms of size N^{-1/2}), so 64 chains at
+// N = 64 give an SE of ~0.1. 16 lags per activation, correlated; tolerance 3.5 SE. Linear outputs
+// decorrelate completely (e^{-kappa tau} = 0.04 at tau = 16); ReLU keeps a part (input norms).
+TEST(Drift, FrozenReadoutFollowsPriorDriftTheory) {
+  const RowMatrixXd x = gaussian_inputs(4, 8, 20), xt = gaussian_inputs(6, 8, 21);
+  const Eigen::VectorXd y = signs(4, 22);
+  for (Activation a : {Activation::linear, Activation::relu, Activation::erf}) {
+    DriftOptions o;
+    o.activation = a;
+    o.widths = {64};
+    o.temperature = 0.2;
+    o.step_size = 0.02;
+    o.num_steps = 900;
+    o.record_every = 50;
+    o.frozen_readout_step = 100;
+    o.num_lags = 1;
+    o.num_chains = 64;
+    o.num_stimuli = 6;
+    o.num_threads = 2;
+    o.theory_substeps = 1;
+    const DriftResult r = run_drift(x, y, xt, Eigen::VectorXd(), o);
+    ASSERT_EQ(r.status, Status::converged) << r.message;
+    const LagSeries& f = r.frozen_readout;
+    ASSERT_EQ(f.lag.size(), 17);
+    EXPECT_NEAR(f.lag(16), 16.0, 1e-12);
+    EXPECT_NEAR(f.simulated(0), 1.0, 1e-12);
+    for (Eigen::Index i = 1; i < f.lag.size(); ++i)
+      EXPECT_LT(std::abs(f.simulated(i) - f.theory(i)), 3.5 * f.standard_error(i))
+          << enum_name(a) << " tau " << f.lag(i) << " sim " << f.simulated(i) << " theory " << f.theory(i);
+    EXPECT_LT(f.standard_error(16), 0.15);
+    if (a == Activation::linear) EXPECT_NEAR(f.theory(16), std::pow(1 - 0.02 * 0.2, 800), 1e-12);
+  }
+}
+
 // E.2 symmetry (docs/drift.md, "Drift observables", D3): the population kernel and the output are
 // invariant when the hidden units are permuted (any activation) or rotated (linear units only),
 // although the weights change; a rotation changes a ReLU layer's kernel. Exact up to rounding.
