@@ -11,6 +11,7 @@
 #include "neurogeom/core/parallel.hpp"
 #include "neurogeom/core/rng.hpp"
 #include "neurogeom/kernels/theory.hpp"
+#include "neurogeom/manifold/geometry.hpp"
 
 namespace neurogeom::dynamics {
 
@@ -46,6 +47,7 @@ void DriftOptions::validate() const {
   NEUROGEOM_THROW_IF_NOT(num_stimuli >= 1, fmt::format("num_stimuli must be >= 1, got {}", num_stimuli));
   NEUROGEOM_THROW_IF_NOT(frozen_readout_step >= 0 && frozen_readout_step < num_steps,
                          fmt::format("frozen_readout_step must be in [0, num_steps), got {}", frozen_readout_step));
+  NEUROGEOM_THROW_IF_NOT(geometry_every >= 0, fmt::format("geometry_every must be >= 0, got {}", geometry_every));
   NEUROGEOM_THROW_IF_NOT(theory_substeps >= 0, fmt::format("theory_substeps must be >= 0, got {}", theory_substeps));
 }
 
@@ -184,6 +186,7 @@ struct ChainOutput {
   std::vector<Eigen::MatrixXd> kernel_sum;
   Eigen::VectorXd frozen, frozen_theory;  // D5 per record from the freeze on (NaN before): sum_x f(t_0) f(t)
   double frozen_norm = 0;                 // sum_x f(x, t_0)^2
+  std::vector<GeometryPoint> geometry;    // chain 0 only
   bool diverged = false;
 };
 
@@ -211,7 +214,7 @@ class DriftChain {
   }
 
   ChainOutput run(const Eigen::Ref<const Eigen::VectorXd>& y_train, const Eigen::Ref<const Eigen::VectorXd>& y_test,
-                  int num_stimuli) {
+                  int num_stimuli, bool geometry) {
     ChainOutput out;
     const std::size_t layers = weights_.size();
     const int hidden = static_cast<int>(layers) - 1;
@@ -266,6 +269,8 @@ class DriftChain {
           out.train_class(r) = sign_errors(f, y_train);
           out.test_loss(r) = y_test.size() ? (f_test - y_test).squaredNorm() / static_cast<double>(n_test) : kNaN;
           out.test_class(r) = y_test.size() ? sign_errors(f_test, y_test) : kNaN;
+          if (geometry && o_.geometry_every > 0 && r % o_.geometry_every == 0 && y_test.size())
+            record_geometry(test_post, y_test, static_cast<double>(n) * o_.step_size, out.geometry);
           if (frozen_) {
             out.frozen_norm = frozen_f.squaredNorm();
             out.frozen(r) = frozen_f.dot(f_test.head(num_stimuli));
@@ -336,6 +341,42 @@ class DriftChain {
       f(x) = sign_ * sum / std::sqrt(static_cast<double>(width));
     }
     return f;
+  }
+
+  // Geometry of every hidden layer's representation of the test points, two classes by sign(y).
+  void record_geometry(const std::vector<Eigen::MatrixXd>& post, const Eigen::Ref<const Eigen::VectorXd>& y, double time,
+                       std::vector<GeometryPoint>& out) const {
+    std::vector<std::int64_t> labels(static_cast<std::size_t>(y.size()));
+    long positive = 0;
+    for (Eigen::Index i = 0; i < y.size(); ++i) {
+      labels[static_cast<std::size_t>(i)] = y(i) > 0 ? 1 : 0;
+      positive += y(i) > 0;
+    }
+    if (positive < 2 || y.size() - positive < 2) return;
+    for (std::size_t l = 0; l + 1 < weights_.size(); ++l) {
+      const RowMatrixXd points = post[l];
+      manifold::GeometryResult g;
+      try {
+        g = manifold::compute_geometry(data::ManifoldDataset::from_points(points, labels, "drift"), {0.9, 1});
+      } catch (const InvalidArgument&) {
+        continue;  // a degenerate representation (e.g. a dead ReLU layer): no geometry at this time
+      }
+      GeometryPoint p;
+      p.time = time;
+      p.layer = static_cast<int>(l) + 1;
+      p.participation_ratio = g.participation_ratio;
+      p.center_correlation = g.center_correlation;
+      double radius = 0, dimension = 0, center = 0;
+      for (const auto& m : g.manifolds) {
+        radius += m.radius / static_cast<double>(g.manifolds.size());
+        dimension += m.participation_ratio / static_cast<double>(g.manifolds.size());
+        center += m.center_norm / static_cast<double>(g.manifolds.size());
+      }
+      p.radius = radius;
+      p.dimension = dimension;
+      p.center_norm = center;
+      out.push_back(p);
+    }
   }
 
   static double sign_errors(const Eigen::VectorXd& f, const Eigen::VectorXd& y) {
@@ -523,7 +564,7 @@ void run_simulation(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::R
     const std::size_t stream = o.antithetic ? c / 2 : c;
     const double sign = o.antithetic && c % 2 == 1 ? -1.0 : 1.0;
     outputs[c] = DriftChain(x_train, y_train, x_test, o, Rng::for_item(o.seed, Stream::drift_chain, stream), sign)
-                     .run(y_train, y_test, n_stim);
+                     .run(y_train, y_test, n_stim, c == 0);
   });
   for (std::size_t c = 0; c < chains; ++c)
     if (outputs[c].diverged) {
@@ -598,6 +639,7 @@ void run_simulation(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::R
     reduce([&](const ChainOutput& c, int m) { return c.frobenius[l](m) / c.pair_count(m); }, k.frobenius, k.frobenius_standard_error);
     reduce([&](const ChainOutput& c, int m) { return c.cka[l](m) / c.pair_count(m); }, k.cka, k.cka_standard_error);
   }
+  r.geometry = outputs.front().geometry;
   // D5: per record after the freeze, mean and standard error over chains.
   if (o.frozen_readout_step > 0) {
     const long first = (o.frozen_readout_step + o.record_every - 1) / o.record_every;

@@ -60,6 +60,9 @@ struct DriftOptions {
   long frozen_readout_step = 0;
   /// D5: keep the loss gradient of the hidden layers after the freeze (true) or let them drift under the prior alone (false).
   bool frozen_readout_gradient = false;
+  /// Geometry of the hidden representations of the test points (classes: sign of the test target) of chain 0
+  /// every `geometry_every` records, >= 0; 0 = never.
+  int geometry_every = 0;
   /// Theory grid steps per record interval, >= 0; 0 = automatic (dt lambda_max(K_NDK) <= 0.05).
   int theory_substeps = 0;
   /// Run the Langevin simulation; false gives the theory alone.
@@ -78,7 +81,7 @@ struct DriftOptions {
   /// The theory's model of these options.
   DynamicsModel model() const;
 };
-BOOST_DESCRIBE_STRUCT(DriftOptions, (), (activation, depth, widths, prior_variance, init_variance, temperature, step_size, num_steps, record_every, num_chains, antithetic, equilibrium_start, num_lags, num_stimuli, frozen_readout_step, frozen_readout_gradient, theory_substeps, simulate, seed, num_threads))
+BOOST_DESCRIBE_STRUCT(DriftOptions, (), (activation, depth, widths, prior_variance, init_variance, temperature, step_size, num_steps, record_every, num_chains, antithetic, equilibrium_start, num_lags, num_stimuli, frozen_readout_step, frozen_readout_gradient, geometry_every, theory_substeps, simulate, seed, num_threads))
 
 /// The mean predictor fbar(x, t) over the recorded times (rows) and the stimuli (columns: the first
 /// num_stimuli test points) or the training points.
@@ -151,6 +154,19 @@ struct TimeConstants {
 };
 BOOST_DESCRIBE_STRUCT(TimeConstants, (), (gradient_phase, diffusive_phase))
 
+/// Manifold geometry (docs/geometry.md) of one hidden layer's post-activations on the test points of
+/// chain 0 at one recorded time, with the two classes given by the sign of the test targets.
+struct GeometryPoint {
+  double time = 0.0;  ///< t = n eta
+  int layer = 0;      ///< hidden layer l = 1..L
+  double participation_ratio = std::numeric_limits<double>::quiet_NaN();  ///< PR of all test points
+  double radius = std::numeric_limits<double>::quiet_NaN();               ///< mean class radius
+  double dimension = std::numeric_limits<double>::quiet_NaN();            ///< mean class participation ratio
+  double center_norm = std::numeric_limits<double>::quiet_NaN();          ///< mean distance of the class means from the global mean
+  double center_correlation = std::numeric_limits<double>::quiet_NaN();   ///< |cos| between the two class means (relative to the global mean)
+};
+BOOST_DESCRIBE_STRUCT(GeometryPoint, (), (time, layer, participation_ratio, radius, dimension, center_norm, center_correlation))
+
 /// Result of run_drift.
 struct DriftResult {
   /// Recorded times t = n eta, n = 0, record_every, ..., num_steps.
@@ -185,6 +201,8 @@ struct DriftResult {
   LagSeries frozen_readout;
   /// D4: connected output autocovariance <df(x,t) df(x,t+tau)>, mean over the stimuli (theory: linear networks).
   LagSeries output_autocovariance;
+  /// Geometry of the hidden representations over time (chain 0; empty unless geometry_every > 0 and test targets are given).
+  std::vector<GeometryPoint> geometry;
   /// Equilibrium mean of the population kernel phi(H_l) phi(H_l)^T / N_l on the stimuli, per hidden layer.
   std::vector<Eigen::MatrixXd> hidden_kernel;
   /// Infinite-width equilibrium value of hidden_kernel: K_phi^l = E[phi(u) phi(v)] under Sigma^l (docs/drift.md eq. (4)).
@@ -203,7 +221,7 @@ struct DriftResult {
   /// Options as used (seed included).
   DriftOptions options;
 };
-BOOST_DESCRIBE_STRUCT(DriftResult, (), (time, train_loss, train_loss_standard_error, train_classification_error, test_error, test_error_standard_error, test_classification_error, theory_train_loss, theory_test_error, mean_predictor, weight_autocorrelation, tuning_autocorrelation, kernel_overlap, frozen_readout, output_autocovariance, hidden_kernel, hidden_kernel_theory, time_constants, theory_time_step, simulation_seconds, theory_seconds, status, message, options))
+BOOST_DESCRIBE_STRUCT(DriftResult, (), (time, train_loss, train_loss_standard_error, train_classification_error, test_error, test_error_standard_error, test_classification_error, theory_train_loss, theory_test_error, mean_predictor, weight_autocorrelation, tuning_autocorrelation, kernel_overlap, frozen_readout, output_autocovariance, geometry, hidden_kernel, hidden_kernel_theory, time_constants, theory_time_step, simulation_seconds, theory_seconds, status, message, options))
 
 /// Runs the theory and (when options.simulate) the Langevin simulation. `x_train` is P x N_0,
 /// `x_test` n_test x N_0 (>= 1 row: the stimuli are its first rows); `y_test` may be empty.

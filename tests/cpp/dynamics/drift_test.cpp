@@ -318,6 +318,7 @@ TEST(Drift, IdenticalForOneAndTwoThreads) {
     o.num_lags = 3;
     o.num_chains = 4;
     o.antithetic = true;
+    o.geometry_every = 2;
     o.num_threads = 1;
     const DriftResult one = run_drift(x, y, xt, yt, o);
     o.num_threads = 2;
@@ -330,6 +331,16 @@ TEST(Drift, IdenticalForOneAndTwoThreads) {
     EXPECT_EQ(one.tuning_autocorrelation[1].simulated, two.tuning_autocorrelation[1].simulated);
     EXPECT_EQ(one.kernel_overlap[0].cka, two.kernel_overlap[0].cka);
     EXPECT_EQ(one.output_autocovariance.simulated, two.output_autocovariance.simulated);
+    // Geometry of chain 0 at records 0, 2, ..., 10 for both hidden layers. Two class means lie on
+    // opposite sides of the global mean, so their |cos| is exactly 1.
+    ASSERT_EQ(one.geometry.size(), 12u);
+    for (std::size_t i = 0; i < one.geometry.size(); ++i) {
+      EXPECT_EQ(one.geometry[i].radius, two.geometry[i].radius);
+      EXPECT_EQ(one.geometry[i].layer, static_cast<int>(i % 2) + 1);
+      EXPECT_DOUBLE_EQ(one.geometry[i].time, static_cast<double>(i / 2) * 2 * 20 * o.step_size);
+      EXPECT_NEAR(one.geometry[i].center_correlation, 1.0, 1e-12);
+      EXPECT_LE(one.geometry[i].participation_ratio, 4.0);  // 4 test points, 2 per class at most rank 3
+    }
     // A different seed changes the simulation.
     o.seed = 1;
     EXPECT_NE(run_drift(x, y, xt, yt, o).train_loss, one.train_loss);
