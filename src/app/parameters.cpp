@@ -5,8 +5,10 @@
 
 #include "neurogeom/app/analyze.hpp"
 #include "neurogeom/app/demo.hpp"
+#include "neurogeom/app/drift.hpp"
 #include "neurogeom/app/task.hpp"
 #include "neurogeom/data/readers.hpp"
+#include "neurogeom/dynamics/drift.hpp"
 #include "neurogeom/fewshot/dimension.hpp"
 #include "neurogeom/fewshot/fewshot.hpp"
 #include "neurogeom/fewshot/zeroshot.hpp"
@@ -104,6 +106,8 @@ std::string parameters_markdown() {
   section<kernels::NngpOptions>(out, "nngp_kernel (Python)", "neurogeom/kernels/nngp.hpp", nullptr);
   section<langevin::LangevinOptions>(out, "langevin", "neurogeom/langevin/sampler.hpp");
   section<langevin::WidthSweepOptions>(out, "width_sweep (Python)", "neurogeom/langevin/width_sweep.hpp", nullptr);
+  section<DriftTaskOptions>(out, "the task of drift", "neurogeom/app/drift.hpp");
+  section<dynamics::DriftOptions>(out, "drift", "neurogeom/dynamics/drift.hpp");
   section<nets::MlpOptions>(out, "train_classifier (Python)", "neurogeom/nets/mlp.hpp", nullptr);
   section<AnalyzeRequest>(out, "analyze: inputs and outputs", "neurogeom/app/analyze.hpp");
   section<analysis::AnalyzeOptions>(out, "analyze", "neurogeom/analysis/layers.hpp");

@@ -10,7 +10,8 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CLI = ROOT / "build" / "neurogeom"
-TIMING = {"seconds", "wall_seconds", "center_correlation_seconds", "flops_per_step"}
+TIMING = {"seconds", "wall_seconds", "center_correlation_seconds", "flops_per_step", "simulation_seconds",
+          "theory_seconds"}
 
 
 def strip(doc):
@@ -49,6 +50,9 @@ CASES = {
     "zeroshot": lambda d: ["zeroshot", d / "data.npz", "--prototypes", d / "protos.npz", "--top-k", "1,2"],
     "langevin": lambda d: ["langevin", d / "binary.npz", "--positive-label", "1", "--widths", "16", "--burn-in", "40",
                            "--num-steps", "60", "--num-chains", "3", "--record-every", "20"],
+    "drift": lambda d: ["drift", d / "binary.npz", "--positive-label", "1", "--widths", "16", "--num-steps", "200",
+                        "--record-every", "20", "--num-chains", "4", "--antithetic", "--num-lags", "3",
+                        "--max-train", "30", "--theory-substeps", "2"],
     "glue": lambda d: ["glue", d / "data.npz", "--samples", "40", "--ensemble", "pairwise"],
     "analyze": lambda d: ["analyze", d / "a.npy", d / "b.npy", "--labels", d / "y.npy", "--out", d / "report",
                           "--capacity.samples", "20", "--fewshot.episodes", "4", "--dimension_scaling.draws", "2"],

@@ -7,7 +7,7 @@ import subprocess
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CLI = ROOT / "build" / "neurogeom"
-CORE_AREAS = ["core", "data", "manifold", "fewshot", "kernels", "langevin", "nets", "analysis"]
+CORE_AREAS = ["core", "data", "manifold", "fewshot", "kernels", "langevin", "dynamics", "nets", "analysis"]
 FORBIDDEN = re.compile(r'#include\s*[<"](nlohmann/|fstream|cstdio|iostream|neurogeom/(io|report|app)/)')
 
 
