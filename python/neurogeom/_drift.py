@@ -31,9 +31,10 @@ def drift(X, y, X_test=None, y_test=None, strict=False, task=None, **options):
 
     X: training inputs (samples x inputs); y: real targets (+-1 for a two-class task).
     X_test, y_test: test inputs and targets; by default a held-out split of (X, y), set by
-    task={"test_fraction": 0.25, "max_train": 100, "split_seed": 0, "normalize_inputs": False}
-    (DriftTaskOptions; max_train also caps the training set when X_test is given; inputs are rescaled
-    to mean |x|^2/N_0 = 1 only when normalize_inputs is given as True). The first num_stimuli test points are
+    task={"test_fraction": 0.25, "max_train": 100, "split_seed": 0, "normalize_inputs": True}
+    (DriftTaskOptions; max_train also caps the training set when X_test is given; by default, as on
+    the command line, all inputs are rescaled by one factor so that the training inputs have mean
+    |x|^2/N_0 = 1; pass normalize_inputs=False to keep them as given). The first num_stimuli test points are
     the stimuli of the mean predictor, the tuning curves and the population kernels.
     Returns a DriftResult; neurogeom.drift_csv(result) gives the learning curves as CSV.
     strict=True raises RuntimeError unless the status is converged.
@@ -41,7 +42,7 @@ def drift(X, y, X_test=None, y_test=None, strict=False, task=None, **options):
     X = _matrix(X, "X")
     y = _vector(y, "y")
     task = dict(task or {})
-    normalize = task.pop("normalize_inputs", False)
+    normalize = task.pop("normalize_inputs", True)
     task_options = make_options(_core.DriftTaskOptions, "drift task", task)
     if X_test is None:
         if y_test is not None:

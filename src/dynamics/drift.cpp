@@ -17,9 +17,16 @@ namespace neurogeom::dynamics {
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kPi = 3.14159265358979323846;
 // The theory grid's automatic refinement stops at this many steps: the ReLU/erf solver costs
-// O(n_t^2 P (P + n_stimuli)) kernel evaluations.
-constexpr long kMaxAutomaticGrid = 400;
+// O(n_t^2 P (P + n_stimuli)) kernel evaluations, the linear fast path O(n_t^2 P)
+// (docs/performance.md, "NDK solver"). A capped grid breaks the accuracy rule dt lambda_max
+// <= 0.05 and is reported as status max_iterations_reached.
+constexpr long kMaxAutomaticGridNonlinear = 400;
+constexpr long kMaxAutomaticGridLinear = 4000;
+
+// Appends a sentence to a result message.
+void add_message(std::string& message, const std::string& text) { message += (message.empty() ? "" : "; ") + text; }
 }  // namespace
 
 void DriftOptions::validate() const {
@@ -332,7 +339,7 @@ class DriftChain {
         const double mu = factor * h0(x, i);
         double e = mu;
         if (o_.activation == kernels::Activation::relu)
-          e = s > 0 ? mu * 0.5 * std::erfc(-mu / (s * std::sqrt(2.0))) + s * std::exp(-0.5 * mu * mu / (s * s)) / std::sqrt(2 * 3.14159265358979323846)
+          e = s > 0 ? mu * 0.5 * std::erfc(-mu / (s * std::sqrt(2.0))) + s * std::exp(-0.5 * mu * mu / (s * s)) / std::sqrt(2 * kPi)
                     : std::max(mu, 0.0);
         else if (o_.activation == kernels::Activation::erf)
           e = std::erf(mu / std::sqrt(1 + 2 * s * s));
@@ -469,10 +476,13 @@ void run_theory(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::Ref<c
   if (substeps == 0) {
     const double lambda = largest_ndk_eigenvalue(model, x_train);
     substeps = std::max(1L, static_cast<long>(std::ceil(record_dt * lambda / 0.05)));
-    const long cap = std::max(1L, kMaxAutomaticGrid / std::max(records - 1, 1L));
+    const long grid = o.activation == Activation::linear ? kMaxAutomaticGridLinear : kMaxAutomaticGridNonlinear;
+    const long cap = std::max(1L, grid / std::max(records - 1, 1L));
     if (substeps > cap) {
-      r.message = fmt::format("theory grid capped at {} steps (dt lambda_max = {:.3g} > 0.05): set theory_substeps",
-                              kMaxAutomaticGrid, record_dt / cap * lambda);
+      add_message(r.message, fmt::format("theory grid capped at {} steps (dt lambda_max = {:.3g} > 0.05, so the "
+                                         "early-time theory is inaccurate): set theory_substeps",
+                                         (records - 1) * cap, record_dt / cap * lambda));
+      r.status = combine(r.status, Status::max_iterations_reached);
       substeps = cap;
     }
   }
@@ -569,19 +579,27 @@ void run_simulation(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::R
   for (std::size_t c = 0; c < chains; ++c)
     if (outputs[c].diverged) {
       r.status = Status::ill_conditioned;
-      r.message = fmt::format("chain {} diverged (non-finite output): reduce step_size", c);
+      add_message(r.message, fmt::format("chain {} diverged (non-finite output): reduce step_size", c));
       r.simulation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       return;
     }
   const long records = o.num_steps / o.record_every + 1;
   const Eigen::Index p = x_train.rows();
-  // Learning curves: mean and standard error over chains, in chain order.
+  // Statistical units: chains, or antithetic pairs, whose two chains share initialisation and
+  // noise and so are not independent: every standard error is over units, each unit the mean
+  // of its chains (docs/drift.md, "Antithetic pairs").
+  const std::size_t per_unit = o.antithetic ? 2 : 1, units = chains / per_unit;
+  // Learning curves: mean and standard error over units, in chain order.
   auto over_chains = [&](auto get, Eigen::VectorXd& mean, Eigen::VectorXd* se) {
     mean.resize(records);
     if (se) se->resize(records);
     for (long i = 0; i < records; ++i) {
       std::vector<double> v;
-      for (const auto& out : outputs) v.push_back(get(out)(i));
+      for (std::size_t u = 0; u < units; ++u) {
+        double sum = 0;
+        for (std::size_t k = 0; k < per_unit; ++k) sum += get(outputs[u * per_unit + k])(i);
+        v.push_back(sum / static_cast<double>(per_unit));
+      }
       mean(i) = mean_of(v);
       if (se) (*se)(i) = standard_error(v);
     }
@@ -591,7 +609,6 @@ void run_simulation(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::R
   over_chains([](const ChainOutput& c) -> const Eigen::VectorXd& { return c.test_loss; }, r.test_error, &r.test_error_standard_error);
   over_chains([](const ChainOutput& c) -> const Eigen::VectorXd& { return c.test_class; }, r.test_classification_error, nullptr);
   // Mean predictor: units are chains, or antithetic pairs averaged ((f_+ - f_-)/2; outputs are sign-corrected).
-  const std::size_t per_unit = o.antithetic ? 2 : 1, units = chains / per_unit;
   auto unit_mean = [&](bool train, Eigen::MatrixXd& mean, Eigen::MatrixXd* se) {
     const Eigen::Index cols = train ? p : n_stim;
     mean.resize(records, cols);
@@ -622,8 +639,15 @@ void run_simulation(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::R
     se.resize(lags);
     for (int m = 0; m < lags; ++m) {
       std::vector<double> v;
-      for (const auto& c : outputs)
-        if (c.pair_count(m) > 0) v.push_back(estimate(c, m));
+      for (std::size_t u = 0; u < units; ++u) {
+        double sum = 0;
+        int used = 0;
+        for (std::size_t k = 0; k < per_unit; ++k) {
+          const ChainOutput& c = outputs[u * per_unit + k];
+          if (c.pair_count(m) > 0) sum += estimate(c, m), ++used;
+        }
+        if (used > 0) v.push_back(sum / used);
+      }
       mean(m) = mean_of(v);
       se(m) = standard_error(v);
     }
@@ -652,11 +676,17 @@ void run_simulation(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::R
     // Ratio of chain means: a per-chain ratio is heavy-tailed when a chain's |f(t_0)| is small.
     double norm = 0;
     for (const auto& c : outputs) norm += c.frozen_norm / static_cast<double>(outputs.size());
+    if (!(norm > 0)) add_message(r.message, "frozen readout: the output at the freezing step is zero, no correlation");
     for (Eigen::Index i = 0; i < count; ++i) {
       std::vector<double> v, t;
-      for (const auto& c : outputs) {
-        v.push_back(c.frozen(first + i) / norm);
-        t.push_back(c.frozen_theory(first + i) / norm);
+      for (std::size_t u = 0; u < units; ++u) {  // per unit (antithetic pairs averaged), as above
+        double sv = 0, st = 0;
+        for (std::size_t k = 0; k < per_unit; ++k) {
+          const ChainOutput& c = outputs[u * per_unit + k];
+          sv += c.frozen(first + i), st += c.frozen_theory(first + i);
+        }
+        v.push_back(norm > 0 ? sv / static_cast<double>(per_unit) / norm : kNaN);
+        t.push_back(norm > 0 ? st / static_cast<double>(per_unit) / norm : kNaN);
       }
       fr.simulated(i) = mean_of(v);
       fr.standard_error(i) = standard_error(v);
