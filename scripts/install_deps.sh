@@ -6,8 +6,8 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libeigen3-dev libopenblas-dev liblapacke-dev
-  libcli11-dev nlohmann-json3-dev libfmt-dev zlib1g-dev
-  pybind11-dev python3-dev python3-numpy python3-pytest python3-scipy
+  libcli11-dev nlohmann-json3-dev libfmt-dev zlib1g-dev libhdf5-dev libmatio-dev
+  pybind11-dev python3-dev python3-numpy python3-pytest python3-scipy python3-h5py
   libgtest-dev libgmock-dev libbenchmark-dev libnlopt-cxx-dev python3-cvxopt
   dataset-fashion-mnist chromium
   python3-venv python3-pip python3-setuptools python3-wheel

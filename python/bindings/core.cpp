@@ -28,6 +28,18 @@ data::ManifoldDataset dataset_from_points(const py::array_t<double, py::array::c
   return data::ManifoldDataset::from_points(points, labels, source);
 }
 
+// values: C-ordered stimulus x trial x neuron x time bin (the Python side orders the axes).
+data::Recordings recordings_from_array(const py::array_t<double, py::array::c_style | py::array::forcecast>& values,
+                                       std::vector<std::int64_t> classes, std::vector<std::int64_t> sessions,
+                                       const std::string& source) {
+  NEUROGEOM_THROW_IF_NOT(values.ndim() == 4, "responses must be a 4-D array (stimulus x trial x neuron x time), got "
+                                             "ndim=" + std::to_string(values.ndim()));
+  std::vector<double> v(values.data(), values.data() + values.size());
+  py::gil_scoped_release release;
+  return data::Recordings::from_values(std::move(v), values.shape(0), values.shape(1), values.shape(2),
+                                       values.shape(3), std::move(classes), std::move(sessions), source);
+}
+
 data::ManifoldDataset dataset_from_list(const std::vector<py::array_t<double, py::array::c_style | py::array::forcecast>>& clouds,
                                         std::vector<std::int64_t> labels, const std::string& source) {
   std::vector<Eigen::MatrixXd> manifolds;
@@ -63,6 +75,23 @@ const bool registered = register_binding(0, [](py::module_& m) {
       .def_property_readonly("labels", &data::ManifoldDataset::labels)
       .def_property_readonly("manifolds", &data::ManifoldDataset::manifolds)
       .def_property_readonly("source", &data::ManifoldDataset::source);
+
+  bind_struct<data::RecordingsReadOptions>(m, "RecordingsReadOptions");
+  py::class_<data::Recordings>(m, "Recordings",
+                               "Trial-resolved responses: stimulus x trial x neuron x time bin (docs/recordings.md)")
+      .def_static("from_array", &recordings_from_array, py::arg("values"), py::arg("stimulus_classes"),
+                  py::arg("neuron_sessions") = std::vector<std::int64_t>{}, py::arg("source") = "responses")
+      .def_static("load", &data::load_recordings, py::arg("spec"), py::arg("options") = data::RecordingsReadOptions{},
+                  py::call_guard<py::gil_scoped_release>())
+      .def_property_readonly("num_stimuli", &data::Recordings::num_stimuli)
+      .def_property_readonly("num_trials", &data::Recordings::num_trials)
+      .def_property_readonly("num_neurons", &data::Recordings::num_neurons)
+      .def_property_readonly("num_bins", &data::Recordings::num_bins)
+      .def_property_readonly("num_sessions", &data::Recordings::num_sessions)
+      .def_property_readonly("stimulus_classes", &data::Recordings::stimulus_classes)
+      .def_property_readonly("source", &data::Recordings::source)
+      .def("matched_trials", &data::Recordings::matched_trials)
+      .def("trial_average", &data::Recordings::trial_average);
 
   m.def("read_labels", &data::read_labels, py::arg("path"));
   m.def(

@@ -22,9 +22,14 @@ const bool registered = register_binding(10, [](py::module_& m) {
   using manifold::ManifoldGeometry;
   bind_struct<GeometryOptions>(m, "GeometryOptions");
   bind_struct<ManifoldGeometry>(m, "ManifoldGeometry");
+  bind_struct<manifold::UncorrectedGeometry>(m, "UncorrectedGeometry");
   bind_struct<GeometryResult>(m, "GeometryResult");
-  m.def("geometry", &manifold::compute_geometry, py::arg("dataset"), py::arg("options") = GeometryOptions{},
-        py::call_guard<py::gil_scoped_release>());
+  using DatasetGeometry = GeometryResult (*)(const data::ManifoldDataset&, const GeometryOptions&);
+  using RecordingsGeometry = GeometryResult (*)(const data::Recordings&, const GeometryOptions&);
+  m.def("geometry", static_cast<DatasetGeometry>(&manifold::compute_geometry), py::arg("dataset"),
+        py::arg("options") = GeometryOptions{}, py::call_guard<py::gil_scoped_release>());
+  m.def("recordings_geometry", static_cast<RecordingsGeometry>(&manifold::compute_geometry), py::arg("recordings"),
+        py::arg("options") = GeometryOptions{}, py::call_guard<py::gil_scoped_release>());
 
   using manifold::CapacityOptions;
   using manifold::CapacityResult;

@@ -92,6 +92,8 @@ std::string parameters_markdown() {
       "`capacity={\"samples\": 100}` in Python, `--capacity.samples 100` on the command line.\n\n";
   section<data::DatasetReadOptions>(out, "Reading data (every subcommand with DATA)", "neurogeom/data/readers.hpp");
   section<manifold::GeometryOptions>(out, "geometry", "neurogeom/manifold/geometry.hpp");
+  section<data::RecordingsReadOptions>(out, "Reading recordings (recordings-geometry; its geometry options are those of geometry)",
+                                       "neurogeom/data/readers.hpp");
   section<manifold::CapacityOptions>(out, "capacity", "neurogeom/manifold/capacity.hpp");
   section<manifold::BallCapacityOptions>(out, "capacity-theory", "neurogeom/manifold/capacity_theory.hpp");
   section<manifold::GlueOptions>(out, "glue", "neurogeom/manifold/glue.hpp");

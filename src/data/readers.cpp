@@ -12,6 +12,8 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <hdf5.h>
+#include <matio.h>
 #include <sys/stat.h>
 #include <zlib.h>
 
@@ -1166,6 +1168,282 @@ LabelledPoints load_fashion_mnist(const std::string& directory, const std::strin
     out.labels.push_back(y[keep[r]]);
   }
   return out;
+}
+
+
+// ---- recordings: .npy/.npz/HDF5/MATLAB arrays with named axes (docs/recordings.md, "Files") ----
+
+namespace {
+
+// `file:inner` -> (file, inner); a colon belongs to the inner part only after a known suffix.
+std::pair<std::string, std::string> split_spec(const std::string& spec) {
+  for (const char* suffix : {".npz:", ".h5:", ".hdf5:", ".nwb:", ".mat:"}) {
+    const std::string n = lower(spec);
+    const std::size_t at = n.find(suffix);
+    if (at != std::string::npos) {
+      const std::size_t colon = at + std::strlen(suffix) - 1;
+      return {spec.substr(0, colon), spec.substr(colon + 1)};
+    }
+  }
+  return {spec, ""};
+}
+
+void check_exists(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) fail(path, std::string("cannot open file (") + std::strerror(errno) + ")");
+  if (S_ISDIR(info.st_mode)) fail(path, "cannot read: it is a directory");
+}
+
+void check_count(const std::vector<std::int64_t>& shape, const std::string& name, std::uint64_t max_bytes) {
+  double count = 1.0;
+  for (std::int64_t d : shape) count *= static_cast<double>(d);
+  if (count * 8.0 > static_cast<double>(max_bytes))
+    fail_limit(name, fmt::format("the array of shape {} takes {:.0f} bytes as float64", shape_string(shape), count * 8.0),
+               max_bytes);
+}
+
+// Closes an HDF5 handle on scope exit.
+struct H5Handle {
+  hid_t id;
+  herr_t (*close)(hid_t);
+  ~H5Handle() {
+    if (id >= 0) close(id);
+  }
+};
+
+// One numeric HDF5 dataset; `matlab`: a MATLAB v7.3 variable, whose HDF5 dimensions are
+// MATLAB's reversed (column-major), returned in MATLAB's order.
+NumericArray read_hdf5_dataset(const std::string& path, const std::string& dataset, bool matlab,
+                               std::uint64_t max_bytes) {
+  check_exists(path);
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported here, one line each
+  if (H5Fis_hdf5(path.c_str()) <= 0) fail(path, "not an HDF5 file");
+  const H5Handle file{H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose};
+  if (file.id < 0) fail(path, "cannot open as an HDF5 file");
+  const std::string where = dataset.empty() ? std::string("/") : (dataset[0] == '/' ? dataset : "/" + dataset);
+  if (dataset.empty()) fail(path, "no dataset path given (write file.h5:/group/dataset)");
+  // Walk the path so that a missing group or dataset is named.
+  for (std::size_t at = where.find('/', 1);; at = where.find('/', at + 1)) {
+    const std::string prefix = at == std::string::npos ? where : where.substr(0, at);
+    if (H5Lexists(file.id, prefix.c_str(), H5P_DEFAULT) <= 0)
+      fail(path, prefix == where ? fmt::format("no dataset {}", where) : fmt::format("no dataset {} (no {})", where, prefix));
+    if (at == std::string::npos) break;
+  }
+  const H5Handle d{H5Dopen2(file.id, where.c_str(), H5P_DEFAULT), H5Dclose};
+  if (d.id < 0) fail(path, fmt::format("{} is not a dataset", where));
+  const H5Handle type{H5Dget_type(d.id), H5Tclose};
+  const H5T_class_t cls = H5Tget_class(type.id);
+  if (cls != H5T_FLOAT && cls != H5T_INTEGER)
+    fail(path, fmt::format("dataset {} has an unsupported type (HDF5 class {}); integer or floating-point data is needed",
+                           where, static_cast<int>(cls)));
+  const H5Handle space{H5Dget_space(d.id), H5Sclose};
+  const int rank = H5Sget_simple_extent_ndims(space.id);
+  if (rank < 0) fail(path, fmt::format("cannot read the shape of dataset {}", where));
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  H5Sget_simple_extent_dims(space.id, dims.data(), nullptr);
+  NumericArray out;
+  for (hsize_t v : dims) out.shape.push_back(static_cast<std::int64_t>(v));
+  check_count(out.shape, path + ":" + where, max_bytes);
+  std::size_t count = 1;
+  for (hsize_t v : dims) count *= static_cast<std::size_t>(v);
+  out.values.resize(count);
+  out.integer_dtype = cls == H5T_INTEGER;
+  if (count > 0 && H5Dread(d.id, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.values.data()) < 0)
+    fail(path, fmt::format("cannot read dataset {}", where));
+  if (matlab) {
+    std::reverse(out.shape.begin(), out.shape.end());
+    out = to_c_order_from_fortran(std::move(out));
+  }
+  return out;
+}
+
+template <typename T>
+void copy_values(const void* data, std::size_t count, std::vector<double>& out) {
+  const T* p = static_cast<const T*>(data);
+  out.assign(p, p + count);
+}
+
+// One numeric variable of a MATLAB v5 file through libmatio (column-major, MATLAB's shape).
+NumericArray read_mat5_variable(const std::string& path, const std::string& name, std::uint64_t max_bytes) {
+  check_exists(path);
+  if (name.empty()) fail(path, "no variable name given (write file.mat:name)");
+  // libmatio logs its own errors to stderr; they are reported here, one line each.
+  static const int silenced = Mat_LogInitFunc("neurogeom", [](int, char*) {});
+  (void)silenced;
+  mat_t* mat = Mat_Open(path.c_str(), MAT_ACC_RDONLY);
+  if (mat == nullptr) fail(path, "not a MATLAB .mat file (v5 or v7.3)");
+  matvar_t* var = Mat_VarReadInfo(mat, name.c_str());
+  auto cleanup = [&] {
+    if (var) Mat_VarFree(var);
+    Mat_Close(mat);
+  };
+  if (var == nullptr) {
+    cleanup();
+    fail(path, fmt::format("no variable {}", name));
+  }
+  NumericArray out;
+  for (int k = 0; k < var->rank; ++k) out.shape.push_back(static_cast<std::int64_t>(var->dims[k]));
+  const matio_classes cls = var->class_type;
+  const bool numeric = cls == MAT_C_DOUBLE || cls == MAT_C_SINGLE || cls == MAT_C_INT8 || cls == MAT_C_UINT8 ||
+                       cls == MAT_C_INT16 || cls == MAT_C_UINT16 || cls == MAT_C_INT32 || cls == MAT_C_UINT32 ||
+                       cls == MAT_C_INT64 || cls == MAT_C_UINT64;
+  if (!numeric || var->isComplex) {
+    const std::string what = var->isComplex ? "complex" : (cls == MAT_C_SPARSE ? "sparse" : fmt::format("MATLAB class {}", static_cast<int>(cls)));
+    cleanup();
+    fail(path, fmt::format("variable {} has an unsupported type ({}); a real numeric array is needed", name, what));
+  }
+  try {
+    check_count(out.shape, path + ":" + name, max_bytes);
+  } catch (...) {
+    cleanup();
+    throw;
+  }
+  Mat_VarFree(var);
+  var = Mat_VarRead(mat, name.c_str());
+  if (var == nullptr || var->data == nullptr) {
+    cleanup();
+    fail(path, fmt::format("cannot read variable {}", name));
+  }
+  std::size_t count = 1;
+  for (std::int64_t d : out.shape) count *= static_cast<std::size_t>(d);
+  switch (cls) {
+    case MAT_C_DOUBLE: copy_values<double>(var->data, count, out.values); break;
+    case MAT_C_SINGLE: copy_values<float>(var->data, count, out.values); break;
+    case MAT_C_INT8: copy_values<std::int8_t>(var->data, count, out.values); break;
+    case MAT_C_UINT8: copy_values<std::uint8_t>(var->data, count, out.values); break;
+    case MAT_C_INT16: copy_values<std::int16_t>(var->data, count, out.values); break;
+    case MAT_C_UINT16: copy_values<std::uint16_t>(var->data, count, out.values); break;
+    case MAT_C_INT32: copy_values<std::int32_t>(var->data, count, out.values); break;
+    case MAT_C_UINT32: copy_values<std::uint32_t>(var->data, count, out.values); break;
+    case MAT_C_INT64: copy_values<std::int64_t>(var->data, count, out.values); break;
+    default: copy_values<std::uint64_t>(var->data, count, out.values); break;
+  }
+  out.integer_dtype = cls != MAT_C_DOUBLE && cls != MAT_C_SINGLE;
+  cleanup();
+  return to_c_order_from_fortran(std::move(out));
+}
+
+bool is_hdf5_file(const std::string& path) {
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  return H5Fis_hdf5(path.c_str()) > 0;
+}
+
+// Integer labels from any spec read_array accepts, or a plain label file.
+std::vector<std::int64_t> labels_from_spec(const std::string& spec, std::uint64_t max_bytes) {
+  const auto parts = split_spec(spec);
+  const std::string& file = parts.first;
+  const std::string& inner = parts.second;
+  const std::string n = lower(file);
+  const bool array_file = !inner.empty() || ends_with(n, ".h5") || ends_with(n, ".hdf5") || ends_with(n, ".nwb") ||
+                          ends_with(n, ".mat") || ends_with(n, ".npz");
+  if (!array_file) return labels_from_file(spec, max_bytes);
+  const NumericArray a = read_array(spec, max_bytes);
+  std::int64_t long_dims = 0;
+  for (std::int64_t d : a.shape) long_dims += d > 1 ? 1 : 0;
+  if (long_dims > 1) fail(spec, fmt::format("labels must be a vector, got shape {}", shape_string(a.shape)));
+  return integral_labels(a, spec);
+}
+
+}  // namespace
+
+NumericArray read_array(const std::string& spec, std::uint64_t max_bytes) {
+  const auto parts = split_spec(spec);
+  const std::string& file = parts.first;
+  const std::string& inner = parts.second;
+  const std::string n = lower(file);
+  if (ends_with(n, ".npy")) {
+    const std::string bytes = read_plain(file, max_bytes, Expect::npy);
+    const NpyHeader h = parse_npy_header(bytes, file, max_bytes);
+    NumericArray out;
+    out.shape = h.shape;
+    out.integer_dtype = h.kind != Kind::float_;
+    out.values.resize(h.count);
+    convert(bytes.data() + h.payload, h.count, h.kind, h.width, h.big_endian, out.values.data());
+    return h.fortran ? to_c_order_from_fortran(std::move(out)) : out;
+  }
+  if (ends_with(n, ".npz")) {
+    const std::string bytes = read_plain(file, max_bytes, Expect::npz);
+    auto entries = npz_entries(bytes, file, max_bytes,
+                               [&](const std::string& e) { return inner.empty() || array_name(e) == inner; });
+    if (entries.empty()) fail(file, inner.empty() ? "the archive holds no arrays" : fmt::format("no array named '{}'", inner));
+    if (inner.empty() && entries.size() > 1)
+      fail(file, fmt::format("the archive holds {} arrays; name one (file.npz:name)", entries.size()));
+    const std::string where = entry_where(file, entries[0].first);
+    const NpyHeader h = parse_npy_header(entries[0].second, where, max_bytes);
+    NumericArray out;
+    out.shape = h.shape;
+    out.integer_dtype = h.kind != Kind::float_;
+    out.values.resize(h.count);
+    convert(entries[0].second.data() + h.payload, h.count, h.kind, h.width, h.big_endian, out.values.data());
+    return h.fortran ? to_c_order_from_fortran(std::move(out)) : out;
+  }
+  if (ends_with(n, ".h5") || ends_with(n, ".hdf5") || ends_with(n, ".nwb")) return read_hdf5_dataset(file, inner, false, max_bytes);
+  if (ends_with(n, ".mat")) {
+    check_exists(file);
+    if (is_hdf5_file(file)) return read_hdf5_dataset(file, inner, true, max_bytes);
+    return read_mat5_variable(file, inner, max_bytes);
+  }
+  fail(file, "unknown array format (use .npy, .npz[:name], .h5:/path, .nwb:/path or .mat:name)");
+}
+
+Recordings load_recordings(const std::string& spec, const RecordingsReadOptions& options) {
+  NEUROGEOM_THROW_IF_NOT(options.max_bytes >= 1, "max_bytes must be >= 1, got 0");
+  // Axis names: a permutation of stimulus, trial, neuron (+ time).
+  std::vector<std::string> axes;
+  {
+    std::string item;
+    std::stringstream in(options.axes);
+    while (std::getline(in, item, ',')) axes.push_back(item);
+  }
+  const std::vector<std::string> known = {"stimulus", "trial", "neuron", "time"};
+  std::vector<int> position(4, -1);
+  for (std::size_t k = 0; k < axes.size(); ++k) {
+    const auto it = std::find(known.begin(), known.end(), axes[k]);
+    NEUROGEOM_THROW_IF_NOT(it != known.end(), fmt::format("axes: unknown axis '{}' in '{}' (use stimulus, trial, neuron "
+                                                          "and optionally time)",
+                                                          axes[k], options.axes));
+    const std::size_t a = static_cast<std::size_t>(it - known.begin());
+    NEUROGEOM_THROW_IF_NOT(position[a] < 0, fmt::format("axes: '{}' appears twice in '{}'", axes[k], options.axes));
+    position[a] = static_cast<int>(k);
+  }
+  NEUROGEOM_THROW_IF_NOT(position[0] >= 0 && position[1] >= 0 && position[2] >= 0,
+                         fmt::format("axes: '{}' must name stimulus, trial and neuron", options.axes));
+  NEUROGEOM_THROW_IF_NOT(!options.stimulus_labels.empty(),
+                         fmt::format("{}: recordings need a class per stimulus (stimulus_labels, --stimulus-labels)",
+                                     split_spec(spec).first));
+  const NumericArray a = read_array(spec, options.max_bytes);
+  if (a.shape.size() != axes.size())
+    fail(spec, fmt::format("the array has {} dimensions (shape {}) but axes '{}' names {}", a.shape.size(),
+                           shape_string(a.shape), options.axes, axes.size()));
+  check_not_empty(a, spec);
+  const std::size_t rank = a.shape.size();
+  std::vector<std::int64_t> extent(4, 1);
+  for (std::size_t k = 0; k < 4; ++k)
+    if (position[k] >= 0) extent[k] = a.shape[static_cast<std::size_t>(position[k])];
+  // C-order strides of the stored array, then gather into (stimulus, trial, neuron, time).
+  std::vector<std::int64_t> stride(rank, 1);
+  for (std::size_t k = rank - 1; k > 0; --k) stride[k - 1] = stride[k] * a.shape[k];
+  auto stride_of = [&](int axis) { return position[static_cast<std::size_t>(axis)] >= 0 ? stride[static_cast<std::size_t>(position[static_cast<std::size_t>(axis)])] : 0; };
+  const std::int64_t s0 = stride_of(0), s1 = stride_of(1), s2 = stride_of(2), s3 = stride_of(3);
+  std::vector<double> values;
+  values.reserve(a.values.size());
+  for (std::int64_t s = 0; s < extent[0]; ++s)
+    for (std::int64_t t = 0; t < extent[1]; ++t)
+      for (std::int64_t n = 0; n < extent[2]; ++n)
+        for (std::int64_t b = 0; b < extent[3]; ++b)
+          values.push_back(a.values[static_cast<std::size_t>(s * s0 + t * s1 + n * s2 + b * s3)]);
+  std::vector<std::int64_t> classes = labels_from_spec(options.stimulus_labels, options.max_bytes);
+  if (static_cast<std::int64_t>(classes.size()) != extent[0])
+    fail(options.stimulus_labels, fmt::format("{} stimulus labels for the {} stimuli of {}", classes.size(), extent[0], spec));
+  std::vector<std::int64_t> sessions;
+  if (!options.neuron_sessions.empty()) {
+    sessions = labels_from_spec(options.neuron_sessions, options.max_bytes);
+    if (static_cast<std::int64_t>(sessions.size()) != extent[2])
+      fail(options.neuron_sessions, fmt::format("{} session labels for the {} neurons of {}", sessions.size(), extent[2], spec));
+  }
+  Recordings r = Recordings::from_values(std::move(values), extent[0], extent[1], extent[2], extent[3],
+                                         std::move(classes), sessions, split_spec(spec).first);
+  return r.num_sessions() > 1 ? r.matched_trials() : r;
 }
 
 }  // namespace neurogeom::data

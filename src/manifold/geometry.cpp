@@ -30,6 +30,10 @@ double mean_abs_center_cosine(const Eigen::Ref<const Eigen::MatrixXd>& centers) 
 
 GeometryResult compute_geometry(const data::ManifoldDataset& dataset, const GeometryOptions& options) {
   options.validate();
+  NEUROGEOM_THROW_IF_NOT(options.noise_correction == NoiseCorrection::none,
+                         fmt::format("{}: noise_correction = cross_validated needs recordings with trials "
+                                     "(stimulus x trial x neuron); point clouds take none",
+                                     dataset.source()));
   // Data of extreme magnitude: analyse it at unit scale, then scale the lengths back
   // (docs/geometry.md, "Magnitude"); dimensions and correlations are scale-free.
   if (const int exponent = data::normalising_exponent(data::max_abs(dataset)); exponent != 0) {

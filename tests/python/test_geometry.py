@@ -21,9 +21,9 @@ DIGITS = os.path.join(REPO, "data", "digits.csv.gz")
 TOLERANCES = json.load(open(os.path.join(REPO, "tests", "tolerances.json")))
 
 TOP_KEYS = {"participation_ratio", "explained_variance_dimension", "center_correlation", "manifolds", "options",
-            "version"}
+            "version", "uncorrected"}  # uncorrected: null without a noise correction (docs/recordings.md)
 MANIFOLD_KEYS = {"label", "n_points", "center_norm", "radius", "participation_ratio", "explained_variance_dimension"}
-OPTION_KEYS = {"variance_fraction", "num_threads"}
+OPTION_KEYS = {"variance_fraction", "num_threads", "noise_correction"}
 
 
 def run_cli(*args):
@@ -121,7 +121,8 @@ def test_json_keys_exactly(digits_cli_json):
     assert set(digits_cli_json) == TOP_KEYS
     assert all(set(m) == MANIFOLD_KEYS for m in digits_cli_json["manifolds"])
     assert set(digits_cli_json["options"]) == OPTION_KEYS
-    assert digits_cli_json["options"] == {"variance_fraction": 0.9, "num_threads": 0}
+    assert digits_cli_json["options"] == {"variance_fraction": 0.9, "num_threads": 0, "noise_correction": "none"}
+    assert digits_cli_json["uncorrected"] is None
     assert digits_cli_json["version"] == ng.__version__
     assert [m["label"] for m in digits_cli_json["manifolds"]] == list(range(10))
     assert isinstance(digits_cli_json["explained_variance_dimension"], int)
@@ -132,7 +133,7 @@ def test_cli_options_reach_the_result(tmp_path, digits):
     out = tmp_path / "geometry.json"
     result = run_cli(DIGITS, "--variance-fraction", "0.5", "--threads", "2", "--json", out)
     written = json.loads(out.read_text())
-    assert written["options"] == {"variance_fraction": 0.5, "num_threads": 2}
+    assert written["options"] == {"variance_fraction": 0.5, "num_threads": 2, "noise_correction": "none"}
     assert written == ng.geometry(X, y, variance_fraction=0.5, num_threads=2).to_dict()
     # With --json PATH the readable table still goes to stdout: one row per class, the
     # numbers those of the JSON to the 5 significant digits printed.

@@ -14,6 +14,7 @@
 
 #include "neurogeom/core/describe.hpp"
 #include "neurogeom/data/dataset.hpp"
+#include "neurogeom/data/recordings.hpp"
 
 namespace neurogeom::data {
 
@@ -92,6 +93,34 @@ LabelledPoints parse_csv(const std::string& text, const std::string& name, const
 /// Reads a dataset from any supported file. A 3-D .npy or .npz X of shape P x M x N means
 /// P classes of M points (labels 0..P-1); otherwise points are grouped by label.
 ManifoldDataset load_dataset(const std::string& path, const DatasetReadOptions& options = {});
+
+/// Reads one numeric array of any rank from `spec` (docs/recordings.md, "Files"):
+/// `file.npy`; `file.npz:name` (or `file.npz` when it holds one array); `file.h5:/group/dataset`
+/// (HDF5, also NWB); `file.mat:name` (MATLAB v5 through libmatio, v7.3 through HDF5; the
+/// shape is MATLAB's, dimensions in MATLAB order). Values are converted to float64; NaN
+/// is kept (missing trials), and the caller decides what is valid.
+NumericArray read_array(const std::string& spec, std::uint64_t max_bytes = kDefaultMaxBytes);
+
+/// Options of load_recordings (docs/recordings.md, "Files").
+struct RecordingsReadOptions {
+  /// Names of the response array's axes, outermost first, comma-separated: stimulus, trial
+  /// and neuron in any order, optionally time (e.g. "stimulus,trial,neuron,time").
+  std::string axes = "stimulus,trial,neuron";
+  /// Class of every stimulus: a label file (.npy, IDX or text, one integer per stimulus) or an
+  /// array given as for the data (`file.npz:name`, `file.h5:/path`, `file.mat:name`). Required.
+  std::string stimulus_labels;
+  /// Session of every neuron, given like stimulus_labels; empty = all neurons recorded together.
+  /// With sessions, trial counts are matched across sessions (Recordings::matched_trials).
+  std::string neuron_sessions;
+  /// Most bytes the input may take as float64 values (docs/data.md, "Size limit"); >= 1.
+  std::uint64_t max_bytes = kDefaultMaxBytes;
+};
+BOOST_DESCRIBE_STRUCT(RecordingsReadOptions, (), (axes, stimulus_labels, neuron_sessions, max_bytes))
+
+/// Reads recordings: the response array from `spec` (as read_array), its axes named by
+/// options.axes, the stimulus classes and optional neuron sessions. Errors are one line
+/// naming the file.
+Recordings load_recordings(const std::string& spec, const RecordingsReadOptions& options = {});
 
 /// Reads Fashion-MNIST images as float64 in [0, 1] (784 units) with their labels from a
 /// directory holding the IDX files Debian's dataset-fashion-mnist installs.

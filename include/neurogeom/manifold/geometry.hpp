@@ -4,13 +4,22 @@
 /// dimension, and the global dimension and center correlation (issue 2; docs/geometry.md#dimension-measures).
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 
 #include "neurogeom/core/describe.hpp"
 #include "neurogeom/data/dataset.hpp"
+#include "neurogeom/data/recordings.hpp"
 
 namespace neurogeom::manifold {
+
+/// How trial noise is treated when the input has trials (docs/recordings.md, "Noise correction").
+enum class NoiseCorrection {
+  none,             ///< plain geometry of the trial-averaged responses (biased by trial noise)
+  cross_validated,  ///< cross-products of two independent trial halves remove the noise bias
+};
+BOOST_DESCRIBE_ENUM(NoiseCorrection, none, cross_validated)
 
 /// Options of compute_geometry.
 struct GeometryOptions {
@@ -18,11 +27,15 @@ struct GeometryOptions {
   double variance_fraction = 0.9;
   /// Worker threads over classes; 0 = hardware concurrency. Never changes the result.
   int num_threads = 0;
+  /// Trial-noise correction of recordings: none (plain geometry of trial averages) or
+  /// cross_validated (split-half cross-products; needs >= 2 trials per stimulus and neuron;
+  /// docs/recordings.md, "Noise correction"). Point-cloud input has no trials and takes none.
+  NoiseCorrection noise_correction = NoiseCorrection::none;
 
   /// Throws InvalidArgument naming the field and value when an option is out of range.
   void validate() const;
 };
-BOOST_DESCRIBE_STRUCT(GeometryOptions, (), (variance_fraction, num_threads))
+BOOST_DESCRIBE_STRUCT(GeometryOptions, (), (variance_fraction, num_threads, noise_correction))
 
 /// Geometry of one class manifold.
 struct ManifoldGeometry {
@@ -35,18 +48,37 @@ struct ManifoldGeometry {
 };
 BOOST_DESCRIBE_STRUCT(ManifoldGeometry, (), (label, n_points, center_norm, radius, participation_ratio, explained_variance_dimension))
 
+/// The plain (uncorrected) geometry beside a noise-corrected result.
+struct UncorrectedGeometry {
+  double participation_ratio = 0.0;      ///< PR of all trial-averaged points
+  int explained_variance_dimension = 0;  ///< explained-variance dimension of all trial-averaged points
+  double center_correlation = 0.0;       ///< mean |cos| between class means of the trial averages
+  std::vector<ManifoldGeometry> manifolds;  ///< one entry per class, in label order
+};
+BOOST_DESCRIBE_STRUCT(UncorrectedGeometry, (), (participation_ratio, explained_variance_dimension, center_correlation, manifolds))
+
 /// Result of compute_geometry.
 struct GeometryResult {
   double participation_ratio = 0.0;      ///< PR of all points centred on the global mean g
   int explained_variance_dimension = 0;  ///< explained-variance dimension of all points
   double center_correlation = 0.0;       ///< mean |cos| between distinct class means, relative to g
   std::vector<ManifoldGeometry> manifolds;  ///< one entry per class, in label order
+  /// With noise_correction = cross_validated: the plain values of the trial averages (the
+  /// fields above then hold the corrected ones); null otherwise.
+  std::optional<UncorrectedGeometry> uncorrected;
   GeometryOptions options;          ///< options as used
 };
-BOOST_DESCRIBE_STRUCT(GeometryResult, (), (participation_ratio, explained_variance_dimension, center_correlation, manifolds, options))
+BOOST_DESCRIBE_STRUCT(GeometryResult, (), (participation_ratio, explained_variance_dimension, center_correlation, manifolds, uncorrected, options))
 
 /// Computes the geometry of every class and of the pooled data.
+/// Point clouds have no trials: noise_correction must be none.
 GeometryResult compute_geometry(const data::ManifoldDataset& dataset, const GeometryOptions& options = {});
+
+/// Geometry of recordings: one manifold per class whose points are its stimuli. With
+/// noise_correction = none, the geometry of the trial averages; with cross_validated, the
+/// split-half estimates of docs/recordings.md ("Cross-validated covariance") in the usual
+/// fields and the plain ones in `uncorrected`.
+GeometryResult compute_geometry(const data::Recordings& recordings, const GeometryOptions& options = {});
 
 /// Mean absolute cosine between distinct rows of `centers` (each already relative to the
 /// global mean): the center correlation of Cohen et al. (2020).
