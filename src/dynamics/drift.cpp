@@ -476,7 +476,7 @@ void run_theory(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::Ref<c
   if (substeps == 0) {
     const double lambda = largest_ndk_eigenvalue(model, x_train);
     substeps = std::max(1L, static_cast<long>(std::ceil(record_dt * lambda / 0.05)));
-    const long grid = o.activation == Activation::linear ? kMaxAutomaticGridLinear : kMaxAutomaticGridNonlinear;
+    const long grid = o.activation == kernels::Activation::linear ? kMaxAutomaticGridLinear : kMaxAutomaticGridNonlinear;
     const long cap = std::max(1L, grid / std::max(records - 1, 1L));
     if (substeps > cap) {
       add_message(r.message, fmt::format("theory grid capped at {} steps (dt lambda_max = {:.3g} > 0.05, so the "
