@@ -182,9 +182,8 @@ const QpSolution& AnchorQpSolver::solve(const Eigen::Ref<const Eigen::VectorXd>&
     }
     // w = c - G a over the passive columns only (a is zero elsewhere).
     for (Eigen::Index k = 0; k < size_; ++k) z_(k) = a(passive_[static_cast<std::size_t>(k)]);
-    // Column by column (axpy): at these sizes a BLAS gemv call costs more than its flops.
     w_ = projections;
-    for (Eigen::Index k = 0; k < size_; ++k) w_.noalias() -= z_(k) * passive_gram_.col(k);
+    w_.noalias() -= passive_gram_.leftCols(size_) * z_.head(size_);
     std::fill(rejected_.begin(), rejected_.end(), 0);
   }
 
