@@ -278,11 +278,14 @@ std::map<int, RankFit> bracket_ranks(RankFitter& fitter, Eigen::Index rank, int 
   // same minimum (the objective is flat across starts).
   constexpr double kAgree = 1e-3;
   // The search needs rho(K) to a few per cent, not J_K to 1e-6: an optimisation also ends
-  // once J_K improved by less than 1e-5 (relative) over 20 iterations.
+  // once J_K improved by less than 1e-4 (relative) over 20 iterations.
   StiefelSettings settings;
   settings.flat_window = 20;
-  settings.flat_tolerance = 1e-5;
-  auto evaluate = [&](int k) -> double {
+  settings.flat_tolerance = 1e-4;
+  // `escalate`: run the remaining restarts when restarts 0 and 1 disagree (in the refinement
+  // only: on the coarse grid the two restarts, which run side by side, suffice to locate
+  // the minimum).
+  auto evaluate = [&](int k, bool escalate) -> double {
     auto found = fits.find(k);
     if (found != fits.end()) return found->second.correlation;
     const Eigen::MatrixXd principal = Eigen::MatrixXd::Identity(rank, k);
@@ -290,7 +293,7 @@ std::map<int, RankFit> bracket_ranks(RankFitter& fitter, Eigen::Index rank, int 
     std::vector<RankFitter::Run> runs = fitter.run(k, 0, first_batch, principal, settings);
     bool agree = runs.size() < 2 ||
                  std::fabs(runs[0].cost - runs[1].cost) <= kAgree * std::max(std::fabs(runs[0].cost), 1e-300);
-    if (!agree && options.restarts > first_batch) {
+    if (escalate && !agree && options.restarts > first_batch) {
       std::vector<RankFitter::Run> more = fitter.run(k, first_batch, options.restarts, principal, settings);
       for (auto& m : more) runs.push_back(std::move(m));
     }
@@ -308,7 +311,7 @@ std::map<int, RankFit> bracket_ranks(RankFitter& fitter, Eigen::Index rank, int 
   double previous = std::numeric_limits<double>::infinity(), best_value = previous;
   std::size_t visited = 0;
   for (; visited < grid.size(); ++visited) {
-    const double value = evaluate(grid[visited]);
+    const double value = evaluate(grid[visited], false);
     if (value < best_value) best_value = value, best = grid[visited];
     increases = value > previous ? increases + 1 : 0;
     previous = value;
@@ -331,7 +334,7 @@ std::map<int, RankFit> bracket_ranks(RankFitter& fitter, Eigen::Index rank, int 
       if (lo == hi) break;
       continue;
     }
-    const double value = evaluate(probe);
+    const double value = evaluate(probe, true);
     if (value < best_value) {
       best_value = value;
       if (left) hi = best; else lo = best;
