@@ -1,9 +1,11 @@
 // Scaling benchmarks of issue 14 (docs/performance.md, "Scaling"):
-//   ./build/neurogeom_bench --benchmark_filter=center_removal   correlation removal against P
-//   ./build/neurogeom_bench --benchmark_filter=capacity_scaling plain capacity against P and N
+//   ./build/neurogeom_bench --benchmark_filter=scale_removal   correlation removal against P
+//   ./build/neurogeom_bench --benchmark_filter=scale_plain plain capacity against P and N
 // Data: P classes x M points x N units whose centers share a rank-30 structure of decaying
 // strength (factor k has scale 0.9^k) plus independent parts of norm 0.5; the points scatter
 // around their center with norm about 1 (`correlated_centers`).
+// The data are drawn with the library's generator, so the figures differ in detail from those
+// of bench/scaling.sh (numpy data). The scan rows take minutes (P = 250: about 4 min idle).
 // Counters: K = chosen rank, rho0 / rho = mean |correlation| of the centers before / after
 // removal, corr_s = seconds of the removal, qp_us = wall microseconds per QP.
 #include <benchmark/benchmark.h>
@@ -41,7 +43,7 @@ void report(benchmark::State& state, const neurogeom::manifold::CapacityResult& 
 }
 
 // Arguments: P, rank search (0 = scan, 1 = bracket), threads; M = 20, N = 512.
-void center_removal(benchmark::State& state) {
+void scale_removal(benchmark::State& state) {
   const auto ds = correlated_centers(static_cast<int>(state.range(0)), 20, 512);
   neurogeom::manifold::CapacityOptions options;
   options.center_correlation = neurogeom::manifold::CenterCorrelation::automatic;
@@ -54,7 +56,7 @@ void center_removal(benchmark::State& state) {
 }
 
 // Arguments: P, M, N, threads; plain capacity, 200 samples.
-void capacity_scaling(benchmark::State& state) {
+void scale_plain(benchmark::State& state) {
   const auto ds = correlated_centers(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)),
                                      static_cast<int>(state.range(2)));
   neurogeom::manifold::CapacityOptions options;
@@ -66,14 +68,14 @@ void capacity_scaling(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(center_removal)
+BENCHMARK(scale_removal)
     ->ArgsProduct({{50, 100, 250, 500, 1000}, {1}, {2}})
     ->ArgsProduct({{50, 100, 250}, {0}, {2}})
     ->Unit(benchmark::kSecond)
     ->UseRealTime()
     ->Iterations(1);
 
-BENCHMARK(capacity_scaling)
+BENCHMARK(scale_plain)
     ->ArgsProduct({{50, 100, 250, 500, 1000}, {50}, {500}, {2}})
     ->ArgsProduct({{100}, {50}, {5000, 50000}, {2}})
     ->Unit(benchmark::kMillisecond)
