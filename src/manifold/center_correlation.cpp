@@ -361,7 +361,15 @@ CenterRemoval remove_center_correlation(const std::vector<Eigen::MatrixXd>& cent
   const Eigen::VectorXd sv = svd.singularValues();
   Eigen::Index rank = 0;
   while (rank < sv.size() && sv(rank) > 1e-12 * sv(0)) ++rank;
-  const Eigen::MatrixXd basis = svd.matrixV().leftCols(rank);  // N x r
+  Eigen::MatrixXd basis = svd.matrixV().leftCols(rank);  // N x r
+  // The sign of each singular vector is arbitrary and may flip under rounding (rescaled
+  // data); the random starts are drawn in these coordinates, so fix it: the largest entry of
+  // every basis vector is positive.
+  for (Eigen::Index j = 0; j < rank; ++j) {
+    Eigen::Index top = 0;
+    basis.col(j).cwiseAbs().maxCoeff(&top);
+    if (basis(top, j) < 0.0) basis.col(j) = -basis.col(j);
+  }
   const Eigen::MatrixXd c = centers * basis;                    // P x r coordinates
   const Eigen::MatrixXd gram = c * c.transpose();
 
