@@ -10,11 +10,15 @@
 #include <limits>
 #include <map>
 #include <sstream>
+#include <string_view>
 
 #include <fmt/format.h>
+#include <fcntl.h>
 #include <hdf5.h>
 #include <matio.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "neurogeom/core/error.hpp"
@@ -111,7 +115,7 @@ void check_text(const char* data, std::size_t size, std::uint64_t offset, const 
   }
 }
 
-void check_head(const std::string& head, Expect expect, const std::string& name) {
+void check_head(std::string_view head, Expect expect, const std::string& name) {
   const auto byte = [&head](std::size_t i) { return static_cast<unsigned char>(head[i]); };
   switch (expect) {
     case Expect::npy:
@@ -175,6 +179,54 @@ std::string read_plain(const std::string& path, std::uint64_t max_bytes, Expect 
   return out;
 }
 
+// The bytes of a whole file, memory-mapped when it is a regular file and read into memory
+// otherwise (pipes, devices), with every check of read_plain. Mapping instead of reading
+// saves a copy of the file and the zero fill of its buffer: the values are converted
+// straight from the page cache into their final matrices (docs/data.md, "Reading speed").
+class FileBytes {
+ public:
+  FileBytes(const std::string& path, std::uint64_t max_bytes, Expect expect) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail(path, std::string("cannot open file (") + std::strerror(errno) + ")");
+    struct stat info {};
+    const bool known = ::fstat(fd, &info) == 0;
+    if (known && S_ISDIR(info.st_mode)) {
+      ::close(fd);
+      fail(path, "cannot read: it is a directory");
+    }
+    if (known && S_ISREG(info.st_mode) && static_cast<std::uint64_t>(info.st_size) > max_bytes) {
+      ::close(fd);
+      fail_limit(path, fmt::format("the file holds {} bytes", info.st_size), max_bytes);
+    }
+    if (known && S_ISREG(info.st_mode) && info.st_size > 0) {
+      // MAP_POPULATE sets up the page table in one call instead of one fault per page.
+      void* at = ::mmap(nullptr, static_cast<std::size_t>(info.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (at != MAP_FAILED) {
+        map_ = at;
+        size_ = static_cast<std::size_t>(info.st_size);
+      }
+    }
+    ::close(fd);
+    if (map_) {
+      check_head(view().substr(0, 16), expect, path);
+      if (expect == Expect::text) check_text(view().data(), size_, 0, path);
+    } else {
+      text_ = read_plain(path, max_bytes, expect);  // not mappable: read it (all checks there)
+    }
+  }
+  FileBytes(const FileBytes&) = delete;
+  FileBytes& operator=(const FileBytes&) = delete;
+  ~FileBytes() {
+    if (map_) ::munmap(map_, size_);
+  }
+  std::string_view view() const { return map_ ? std::string_view(static_cast<const char*>(map_), size_) : text_; }
+
+ private:
+  void* map_ = nullptr;
+  std::size_t size_ = 0;
+  std::string text_;
+};
+
 // Inflates a gzip stream (several members allowed, as gzip and Python read them) or, with
 // `raw`, one raw deflate stream (a zip entry). Stops as soon as the output would pass
 // `limit` bytes, so a small bomb costs no more than the limit.
@@ -233,20 +285,20 @@ std::string read_maybe_gzipped(const std::string& path, std::uint64_t max_bytes,
 }
 
 // Little helpers for reading integers from byte strings.
-std::uint32_t le32(const std::string& b, std::size_t at) {
+std::uint32_t le32(std::string_view b, std::size_t at) {
   return static_cast<std::uint32_t>(static_cast<unsigned char>(b[at])) |
          (static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + 1])) << 8) |
          (static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + 2])) << 16) |
          (static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + 3])) << 24);
 }
-std::uint16_t le16(const std::string& b, std::size_t at) {
+std::uint16_t le16(std::string_view b, std::size_t at) {
   return static_cast<std::uint16_t>(static_cast<unsigned char>(b[at]) |
                                     (static_cast<unsigned char>(b[at + 1]) << 8));
 }
-std::uint64_t le64(const std::string& b, std::size_t at) {
+std::uint64_t le64(std::string_view b, std::size_t at) {
   return static_cast<std::uint64_t>(le32(b, at)) | (static_cast<std::uint64_t>(le32(b, at + 4)) << 32);
 }
-std::uint32_t be32(const std::string& b, std::size_t at) {
+std::uint32_t be32(std::string_view b, std::size_t at) {
   return (static_cast<std::uint32_t>(static_cast<unsigned char>(b[at])) << 24) |
          (static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + 1])) << 16) |
          (static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + 2])) << 8) |
@@ -294,9 +346,40 @@ double element_value(std::uint64_t u, Kind kind, int width) {
   return 0.0;
 }
 
+// Calls f(load) with a loader load(src, i) -> double of element i for this element type. The
+// common types in the host's byte order (little-endian float64/float32) get a loader that
+// compiles to one load and convert; the rest go through the byte-by-byte assembly.
+template <class F>
+void with_loader(Kind kind, int width, bool big_endian, F&& f) {
+  static_assert(sizeof(double) == 8 && sizeof(float) == 4);
+  const std::uint16_t probe = 1;
+  unsigned char first = 0;
+  std::memcpy(&first, &probe, 1);
+  const bool host_little = first == 1;
+  if (kind == Kind::float_ && width == 8 && !big_endian && host_little) {
+    f([](const char* src, std::uint64_t i) {
+      double v;
+      std::memcpy(&v, src + 8 * i, 8);
+      return v;
+    });
+  } else if (kind == Kind::float_ && width == 4 && !big_endian && host_little) {
+    f([](const char* src, std::uint64_t i) {
+      float v;
+      std::memcpy(&v, src + 4 * i, 4);
+      return static_cast<double>(v);
+    });
+  } else {
+    f([kind, width, big_endian](const char* src, std::uint64_t i) {
+      return element_value(element_bits(src, i, width, big_endian), kind, width);
+    });
+  }
+}
+
 // Converts `count` elements of `width` bytes at `src` into doubles.
 void convert(const char* src, std::uint64_t count, Kind kind, int width, bool big_endian, double* dst) {
-  for (std::uint64_t i = 0; i < count; ++i) dst[i] = element_value(element_bits(src, i, width, big_endian), kind, width);
+  with_loader(kind, width, big_endian, [&](auto load) {
+    for (std::uint64_t i = 0; i < count; ++i) dst[i] = load(src, i);
+  });
 }
 
 // Index of element `flat` (C order) of `shape`, as "(i, j, k)".
@@ -566,7 +649,7 @@ std::vector<std::int64_t> parse_shape(const std::string& text, const std::string
   return shape;
 }
 
-NpyHeader parse_npy_header(const std::string& bytes, const std::string& name, std::uint64_t max_bytes) {
+NpyHeader parse_npy_header(std::string_view bytes, const std::string& name, std::uint64_t max_bytes) {
   static const char kMagic[] = "\x93NUMPY";
   if (bytes.size() < 10 || bytes.compare(0, 6, kMagic, 6) != 0) fail(name, "not a .npy file (bad magic)");
   const int major = static_cast<unsigned char>(bytes[6]);
@@ -582,7 +665,7 @@ NpyHeader parse_npy_header(const std::string& bytes, const std::string& name, st
     fail(name, fmt::format("unsupported .npy format version {}", major));
   }
   if (header_len > bytes.size() - header_start) fail(name, "truncated .npy header");
-  const std::string header = bytes.substr(header_start, header_len);
+  const std::string header(bytes.substr(header_start, header_len));
   std::string descr, fortran, shape_text;
   HeaderParser(header, name).parse(descr, fortran, shape_text);
   NpyHeader h;
@@ -636,6 +719,72 @@ NumericArray to_c_order_from_fortran(NumericArray a) {
   }
   a.values = std::move(c);
   return a;
+}
+
+// The values of a parsed .npy image in C order, finite unless the dtype is an integer one.
+NumericArray npy_values(std::string_view bytes, const NpyHeader& h, const std::string& name) {
+  NumericArray out;
+  out.shape = h.shape;
+  out.integer_dtype = h.kind != Kind::float_;
+  out.values.resize(h.count);
+  convert(bytes.data() + h.payload, h.count, h.kind, h.width, h.big_endian, out.values.data());
+  if (h.fortran) out = to_c_order_from_fortran(std::move(out));
+  if (!out.integer_dtype) check_finite(out, name);
+  return out;
+}
+
+NumericArray npy_array(std::string_view bytes, const std::string& name, std::uint64_t max_bytes) {
+  return npy_values(bytes, parse_npy_header(bytes, name, max_bytes), name);
+}
+
+// A 3-D C-order .npy image (classes x points x units) straight into the column-major clouds
+// of the dataset: one pass that converts the dtype, transposes each class and tests
+// finiteness, with no intermediate array (docs/data.md, "Reading speed"). The checks and
+// messages are those of the general path of load_dataset; a non-finite value is reported by
+// re-reading through that path, which names its position.
+ManifoldDataset npy_cube_dataset(std::string_view bytes, const NpyHeader& h, const std::string& path,
+                                 const DatasetReadOptions& options) {
+  NEUROGEOM_ASSERT(h.shape.size() == 3 && !h.fortran);
+  if (h.count == 0)
+    fail(path, fmt::format("the array has shape {} and holds no values; points and units must both be present",
+                           shape_string(h.shape)));
+  const std::int64_t classes = h.shape[0], points = h.shape[1], units = h.shape[2];
+  if (classes < 2) fail(base_name(path), fmt::format("{} class found; at least 2 classes are needed", classes));
+  if (points < 2) fail(base_name(path), fmt::format("class 0 has {} point; at least 2 are needed", points));
+  const char* src = bytes.data() + h.payload;
+  std::vector<Eigen::MatrixXd> clouds;
+  clouds.reserve(static_cast<std::size_t>(classes));
+  std::vector<std::int64_t> labels;
+  labels.reserve(static_cast<std::size_t>(classes));
+  bool finite = true;
+  // Blocks of units so that the columns being written stay in the L1 cache while the source
+  // rows are read in order.
+  constexpr std::int64_t kBlock = 32;
+  with_loader(h.kind, h.width, h.big_endian, [&](auto load) {
+    for (std::int64_t p = 0; p < classes; ++p) {
+      Eigen::MatrixXd cloud(points, units);
+      double* dst = cloud.data();
+      const std::uint64_t base = static_cast<std::uint64_t>(p * points) * static_cast<std::uint64_t>(units);
+      for (std::int64_t j0 = 0; j0 < units; j0 += kBlock) {
+        const std::int64_t j1 = std::min(units, j0 + kBlock);
+        for (std::int64_t i = 0; i < points; ++i) {
+          const std::uint64_t row = base + static_cast<std::uint64_t>(i * units);
+          for (std::int64_t j = j0; j < j1; ++j) {
+            const double v = load(src, row + static_cast<std::uint64_t>(j));
+            finite &= std::isfinite(v);
+            dst[j * points + i] = v;
+          }
+        }
+      }
+      clouds.push_back(std::move(cloud));
+      labels.push_back(p);
+    }
+  });
+  if (!finite) check_finite(npy_values(bytes, h, path), path);  // throws, naming the element
+  if (!options.labels.empty())
+    fail(path, "a 3-D array (classes x points x units) carries its labels in its first axis; do not give "
+               "a label file");
+  return ManifoldDataset::from_manifolds(std::move(clouds), std::move(labels), base_name(path));
 }
 
 // Labels straight from .npy bytes: integer dtypes are read as integers (exact beyond 2^53),
@@ -914,19 +1063,12 @@ std::string read_file_bytes(const std::string& path, std::uint64_t max_bytes) {
 }
 
 NumericArray parse_npy(const std::string& bytes, const std::string& name, std::uint64_t max_bytes) {
-  const NpyHeader h = parse_npy_header(bytes, name, max_bytes);
-  NumericArray out;
-  out.shape = h.shape;
-  out.integer_dtype = h.kind != Kind::float_;
-  out.values.resize(h.count);
-  convert(bytes.data() + h.payload, h.count, h.kind, h.width, h.big_endian, out.values.data());
-  if (h.fortran) out = to_c_order_from_fortran(std::move(out));
-  if (!out.integer_dtype) check_finite(out, name);
-  return out;
+  return npy_array(bytes, name, max_bytes);
 }
 
 NumericArray read_npy(const std::string& path, std::uint64_t max_bytes) {
-  return parse_npy(read_plain(path, max_bytes, Expect::npy), path, max_bytes);
+  const FileBytes file(path, max_bytes, Expect::npy);
+  return npy_array(file.view(), path, max_bytes);
 }
 
 std::vector<std::pair<std::string, NumericArray>> parse_npz(const std::string& bytes, const std::string& name,
@@ -1087,7 +1229,10 @@ ManifoldDataset load_dataset(const std::string& path, const DatasetReadOptions& 
   bool cube = false;
   std::string where = path;
   if (ends_with(n, ".npy")) {
-    holder = read_npy(path, max_bytes);
+    const FileBytes file(path, max_bytes, Expect::npy);
+    const NpyHeader h = parse_npy_header(file.view(), path, max_bytes);
+    if (h.shape.size() == 3 && !h.fortran) return npy_cube_dataset(file.view(), h, path, options);
+    holder = npy_values(file.view(), h, path);
     cube = holder.shape.size() == 3;
     if (!cube && holder.shape.size() != 2)
       fail(path, fmt::format("expected a 2-D (samples x units) or 3-D (classes x points x units) array, got {} "

@@ -26,6 +26,13 @@ enum class CenterCorrelation {
 };
 BOOST_DESCRIBE_ENUM(CenterCorrelation, off, automatic)
 
+/// How center-correlation removal searches the removed rank K when it is not fixed.
+enum class CenterRankSearch {
+  scan,     ///< every K = 1..K_max with all restarts each (the reference's procedure)
+  bracket,  ///< coarse-to-fine bracketing of K with early-stopped restarts
+};
+BOOST_DESCRIBE_ENUM(CenterRankSearch, scan, bracket)
+
 /// Options of estimate_capacity.
 struct CapacityOptions {
   /// Margin required of every point, >= 0 (kappa in the paper).
@@ -38,8 +45,12 @@ struct CapacityOptions {
   /// structure first (Cohen et al. 2020;
   /// docs/capacity.md#center-correlation-removal).
   CenterCorrelation center_correlation = CenterCorrelation::off;
-  /// With center_correlation = automatic: -1 scans the removed rank K, >= 0 fixes it.
+  /// With center_correlation = automatic: -1 searches the removed rank K, >= 0 fixes it.
   int center_rank = -1;
+  /// How K is searched when center_rank = -1. scan: every K = 1..K_max with `restarts`
+  /// restarts each (reference procedure); bracket: a coarse grid of K refined around its
+  /// minimum, restarts stopped once they agree (docs/capacity.md#rank-search).
+  CenterRankSearch center_rank_search = CenterRankSearch::bracket;
   /// Random restarts of the Stiefel optimisation per rank K, >= 1.
   int restarts = 10;
   /// Also estimate the simulated capacity alpha_sim (docs/capacity.md#simulated-capacity).
@@ -56,7 +67,7 @@ struct CapacityOptions {
   /// Throws InvalidArgument naming the field and value when an option is out of range.
   void validate() const;
 };
-BOOST_DESCRIBE_STRUCT(CapacityOptions, (), (margin, samples, seed, center_correlation, center_rank, restarts, simulate, simulation_repetitions, qp_tolerance, max_qp_iterations, num_threads))
+BOOST_DESCRIBE_STRUCT(CapacityOptions, (), (margin, samples, seed, center_correlation, center_rank, center_rank_search, restarts, simulate, simulation_repetitions, qp_tolerance, max_qp_iterations, num_threads))
 
 /// Capacity and anchor geometry of one manifold.
 struct ManifoldCapacity {

@@ -19,6 +19,7 @@ AnchorQpSolver::AnchorQpSolver(const Eigen::Ref<const Eigen::MatrixXd>& points,
   factor_.resize(cap, cap);
   passive_gram_.resize(m, cap);
   forward_.resize(cap);
+  inverse_diagonal_.resize(cap);
   passive_.reserve(static_cast<std::size_t>(cap));
   in_passive_.assign(static_cast<std::size_t>(m), 0);
   rejected_.assign(static_cast<std::size_t>(m), 0);
@@ -37,8 +38,10 @@ bool AnchorQpSolver::append(Eigen::Index j) {
   for (Eigen::Index k = 0; k < size_; ++k) row(k) = gram_(passive_[static_cast<std::size_t>(k)], j);
   // Forward substitution L l = g_P in column (axpy) order: contiguous in the column-major
   // factor, and cheaper than a generic triangular solve at these sizes (p <= D + 1).
+  // Multiplying by the stored reciprocal of each pivot keeps divisions out of the chain of
+  // dependent steps.
   for (Eigen::Index k = 0; k < size_; ++k) {
-    row(k) /= factor_(k, k);
+    row(k) *= inverse_diagonal_(k);
     row.segment(k + 1, size_ - k - 1).noalias() -= row(k) * factor_.col(k).segment(k + 1, size_ - k - 1);
   }
   const double pivot = gram_(j, j) - row.squaredNorm();
@@ -46,6 +49,7 @@ bool AnchorQpSolver::append(Eigen::Index j) {
   factor_.row(size_).head(size_) = row.transpose();
   const double diagonal = std::sqrt(pivot);
   factor_(size_, size_) = diagonal;
+  inverse_diagonal_(size_) = 1.0 / diagonal;
   // Forward substitution grows by one entry: (L^{-1} c_P)_new = (c_j - l . y) / d.
   forward_(size_) = (projections_[j] - row.dot(forward_.head(size_))) / diagonal;
   passive_gram_.col(size_) = gram_.col(j);
@@ -56,7 +60,8 @@ bool AnchorQpSolver::append(Eigen::Index j) {
 // Re-factors the passive set from position `first` on: the factor's leading block for the
 // unchanged prefix passive_[0, first) stays valid.
 void AnchorQpSolver::rebuild(Eigen::Index first) {
-  std::vector<Eigen::Index> order(passive_.begin() + first, passive_.end());
+  std::vector<Eigen::Index>& order = order_;
+  order.assign(passive_.begin() + first, passive_.end());
   passive_.resize(static_cast<std::size_t>(first));
   size_ = first;
   for (Eigen::Index j : order) {
@@ -75,7 +80,7 @@ void AnchorQpSolver::solve_passive() {
   // contiguous.
   for (Eigen::Index i = size_ - 1; i >= 0; --i) {
     const Eigen::Index tail = size_ - i - 1;
-    z_(i) = (forward_(i) - factor_.col(i).segment(i + 1, tail).dot(z_.segment(i + 1, tail))) / factor_(i, i);
+    z_(i) = (forward_(i) - factor_.col(i).segment(i + 1, tail).dot(z_.segment(i + 1, tail))) * inverse_diagonal_(i);
   }
 }
 
@@ -157,8 +162,8 @@ const QpSolution& AnchorQpSolver::solve(const Eigen::Ref<const Eigen::VectorXd>&
           limiting = static_cast<std::size_t>(k);
         }
       }
-      std::vector<Eigen::Index> kept;
-      kept.reserve(passive_.size());
+      std::vector<Eigen::Index>& kept = kept_;
+      kept.clear();
       Eigen::Index first_removed = -1;
       for (std::size_t k = 0; k < passive_.size(); ++k) {
         double& ak = a(passive_[k]);

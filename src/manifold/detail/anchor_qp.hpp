@@ -64,9 +64,10 @@ class AnchorQpSolver {
   Eigen::MatrixXd factor_;       // Cholesky factor L of G on the passive set (lower)
   Eigen::MatrixXd passive_gram_; // columns of G for the passive set, in passive order (M x cap)
   Eigen::VectorXd forward_;      // L^{-1} c_P, grown with the factor
+  Eigen::VectorXd inverse_diagonal_;  // 1 / L_kk
   const double* projections_ = nullptr;  // c = S'(T + kappa e) of the current problem
   Eigen::Index size_ = 0;        // passive-set size
-  std::vector<Eigen::Index> passive_;
+  std::vector<Eigen::Index> passive_, order_, kept_;  // order_, kept_: scratch of the inner loop
   std::vector<char> in_passive_, rejected_;
   Eigen::VectorXd w_, z_, rhs_, work_;
 };
