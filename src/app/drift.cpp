@@ -79,9 +79,8 @@ Task split_drift_task(const Eigen::Ref<const RowMatrixXd>& x, const Eigen::Ref<c
   const Eigen::Index n = all.x.rows();
   std::vector<Eigen::Index> order(static_cast<std::size_t>(n));
   std::iota(order.begin(), order.end(), Eigen::Index{0});
-  // One seeded permutation gives the hold-out and the subset; the stream is drift_chain with
-  // the empty index tuple, whose key differs from every chain's (chain) tuple.
-  Rng rng = Rng::for_item(options.split_seed, Stream::drift_chain);
+  // One seeded permutation gives the hold-out and the subset (stream drift_split).
+  Rng rng = Rng::for_item(options.split_seed, Stream::drift_split);
   rng.shuffle(order.data(), order.size());
   Task task;
   if (hold_out) {

@@ -30,7 +30,7 @@ struct DriftTaskOptions {
   int max_train = 100;
   /// Rescale all inputs by one factor so that the training inputs have mean K_0(x, x) = |x|^2 / N_0 = 1.
   bool normalize_inputs = true;
-  /// Seed of the split and subset (Stream::drift_chain with the empty index tuple, distinct from every chain).
+  /// Seed of the held-out split and the training subset (stream drift_split).
   std::uint64_t split_seed = 0;
 };
 BOOST_DESCRIBE_STRUCT(DriftTaskOptions, (), (test, positive_label, regression, test_fraction, max_train, normalize_inputs, split_seed))

@@ -41,6 +41,7 @@ enum class Stream : std::uint64_t {
   gate,                     ///< (layer): half-space gate vectors of gated networks
   sweep_item,               ///< (item): seed of one item of a sweep
   fixture,                  ///< (any): synthetic data of tests, benchmarks and examples
+  drift_split,              ///< (): the drift task's held-out split and training subset
 };
 
 /// xoshiro256** (Blackman & Vigna 2018) with a project-owned normal sampler, so that

@@ -52,7 +52,7 @@ TEST(Rng, NamedStreamsAreDistinctOverTheAllowedRanges) {
   }
   // Every stream with one index, with none, and other seeds: (stream, i) != (stream, i, 0).
   for (std::uint64_t st = static_cast<std::uint64_t>(Stream::capacity_sample);
-       st <= static_cast<std::uint64_t>(Stream::fixture); ++st) {
+       st <= static_cast<std::uint64_t>(Stream::drift_split); ++st) {
     const auto stream = static_cast<Stream>(st);
     keys.push_back(Rng::stream_key(0, stream, {}));
     for (std::uint64_t i = 0; i < 1000; ++i) {
