@@ -10,20 +10,7 @@ import numpy as np
 
 from . import _core
 from ._options import document, make_options
-
-
-def _matrix(a, name):
-    a = np.ascontiguousarray(a, dtype=np.float64)
-    if a.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (samples x inputs), got ndim={a.ndim}")
-    return a
-
-
-def _vector(a, name):
-    a = np.ascontiguousarray(a, dtype=np.float64)
-    if a.ndim != 1:
-        raise ValueError(f"{name} must be 1-D, got ndim={a.ndim}")
-    return a
+from ._theory import _matrix, _vector
 
 
 def drift(X, y, X_test=None, y_test=None, strict=False, task=None, **options):

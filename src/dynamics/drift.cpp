@@ -7,6 +7,7 @@
 #include <Eigen/Eigenvalues>
 #include <fmt/format.h>
 
+#include "neurogeom/core/statistics.hpp"
 #include "neurogeom/core/error.hpp"
 #include "neurogeom/core/parallel.hpp"
 #include "neurogeom/core/rng.hpp"
@@ -125,23 +126,7 @@ double tuning_autocorrelation_theory(const DynamicsModel& model, const Eigen::Re
 
 namespace {
 
-double standard_error(const std::vector<double>& values) {
-  const std::size_t n = values.size();
-  if (n < 2) return kNaN;
-  double mean = 0;
-  for (double v : values) mean += v;
-  mean /= static_cast<double>(n);
-  double ss = 0;
-  for (double v : values) ss += (v - mean) * (v - mean);
-  return std::sqrt(ss / static_cast<double>(n - 1) / static_cast<double>(n));
-}
 
-double mean_of(const std::vector<double>& values) {
-  if (values.empty()) return kNaN;
-  double s = 0;
-  for (double v : values) s += v;
-  return s / static_cast<double>(values.size());
-}
 
 Eigen::MatrixXd apply_activation(kernels::Activation activation, const Eigen::MatrixXd& h) {
   switch (activation) {

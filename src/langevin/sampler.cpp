@@ -6,6 +6,7 @@
 #include <Eigen/Eigenvalues>
 #include <fmt/format.h>
 
+#include "neurogeom/core/statistics.hpp"
 #include "neurogeom/core/error.hpp"
 #include "neurogeom/core/parallel.hpp"
 #include "neurogeom/core/rng.hpp"
@@ -227,16 +228,6 @@ class Chain {
   std::vector<Matrix> weights_, pre_, post_, delta_, grad_;
 };
 
-double standard_error(const std::vector<double>& values) {
-  const std::size_t n = values.size();
-  if (n < 2) return kNaN;
-  double mean = 0;
-  for (double v : values) mean += v;
-  mean /= static_cast<double>(n);
-  double ss = 0;
-  for (double v : values) ss += (v - mean) * (v - mean);
-  return std::sqrt(ss / static_cast<double>(n - 1) / static_cast<double>(n));
-}
 
 }  // namespace
 
