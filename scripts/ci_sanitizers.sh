@@ -55,11 +55,13 @@ if [ "$which" = data ]; then
     obj="$dir/$(echo "$src" | tr / _).o"
     objects+=("$obj")
     ccache "$cxx" -std=c++17 -O1 -g -fno-omit-frame-pointer $asan_flags -Iinclude -Isrc -Itests/cpp \
-      -I/usr/include/eigen3 -isystem /opt/neurogeom/boost-1.81/usr/include -DNEUROGEOM_SOURCE_DIR="\"$PWD\"" -c "$src" -o "$obj" & pids+=($!)
+      -I/usr/include/eigen3 -isystem /opt/neurogeom/boost-1.81/usr/include $(pkg-config --cflags hdf5 matio) \
+      -DNEUROGEOM_SOURCE_DIR="\"$PWD\"" -c "$src" -o "$obj" & pids+=($!)
     if [ ${#pids[@]} -ge "$jobs" ]; then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
   done
   for p in "${pids[@]}"; do wait "$p"; done
-  "$cxx" $asan_flags "${objects[@]}" -lgtest -lgtest_main -lfmt -lz -pthread -o "$dir/data_tests"
+  "$cxx" $asan_flags "${objects[@]}" -lgtest -lgtest_main -lfmt $(pkg-config --libs hdf5 matio) -lz -pthread \
+    -o "$dir/data_tests"
   built=$SECONDS
   env "${asan_env[@]}" "$dir/data_tests" --gtest_brief=1
   echo "== data: build $((built - start)) s, tests $((SECONDS - built)) s, total $((SECONDS - start)) s"

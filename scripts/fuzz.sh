@@ -22,7 +22,8 @@ seconds=${FUZZ_SECONDS:-0}
 jobs=${FUZZ_JOBS:-2}
 launcher=$(command -v ccache || true)
 flags=(-std=c++17 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined,float-cast-overflow
-       -fno-sanitize-recover=all -Iinclude -Isrc -I/usr/include/eigen3 -isystem /opt/neurogeom/boost-1.81/usr/include)
+       -fno-sanitize-recover=all -Iinclude -Isrc -I/usr/include/eigen3 -isystem /opt/neurogeom/boost-1.81/usr/include
+       $(pkg-config --cflags hdf5 matio))
 mkdir -p "$BUILD/obj"
 
 # The readers and the dataset validation, compiled once for all targets.
@@ -34,7 +35,7 @@ compile() {  # source object
   fi
 }
 pids=()
-for src in src/data/readers.cpp src/data/dataset.cpp; do
+for src in src/data/readers.cpp src/data/dataset.cpp src/data/recordings.cpp; do
   obj="$BUILD/obj/$(basename "$src" .cpp).o"
   objects+=("$obj")
   compile "$src" "$obj" & pids+=($!)
@@ -47,7 +48,7 @@ done
 for p in "${pids[@]}"; do wait "$p"; done
 for t in "${targets[@]}"; do
   "$CXX" -fsanitize=fuzzer,address,undefined,float-cast-overflow "$BUILD/obj/fuzz_$t.o" "${objects[@]}" \
-    -lfmt -lz -o "$BUILD/fuzz_$t"
+    -lfmt $(pkg-config --libs hdf5 matio) -lz -o "$BUILD/fuzz_$t"
 done
 
 status=0
