@@ -32,7 +32,7 @@ const bool registered = register_command({"glue", [](CLI::App& app, int& exit_co
                   r.capacity, r.dimension, r.radius, r.utility, r.identity_residual, to_string(r.status).c_str());
       if (r.not_separable > 0)
         std::printf("note: %d of %zu dichotomies are not separable by a hyperplane through the origin; the "
-                    "capacity is then near its floor P/N, not a capacity (docs/glue.md 1.4)\n",
+                    "values are then not a capacity (docs/glue.md 1.4)\n",
                     r.not_separable, r.dichotomies.size());
     }
     write_json(cmd->common, io::document(r));

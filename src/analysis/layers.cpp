@@ -112,7 +112,10 @@ ConditionResult analyze_condition(const std::string& name, const std::vector<Lay
         attempt("glue", [&] { result.glue = manifold::estimate_glue(*dataset, options.glue_options()); });
     }
     out.status = combine(out.status, combine(result.capacity.status, result.fewshot.status));
-    if (options.glue_enabled) out.status = combine(out.status, result.glue.status);
+    // A labelling that is not separable is a property of the data, noted per layer, not a
+    // failure of the analysis: only GLUE's solver statuses enter (docs/analysis.md).
+    if (options.glue_enabled && result.glue.status != Status::not_applicable)
+      out.status = combine(out.status, result.glue.status);
     out.layers.push_back(std::move(result));
   }
   report_progress(fmt::format("{}: layers", name), layers.size(), layers.size());

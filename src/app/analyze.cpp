@@ -172,7 +172,9 @@ nlohmann::json analysis_document(const std::string& title, const std::vector<std
     metrics[c.name] = condition_metrics(c, options.fewshot.shots, options.glue_enabled);
     nlohmann::json layers = nlohmann::json::array();
     for (const LayerResult& l : c.layers) {
-      layers.push_back(io::to_json(l));
+      nlohmann::json layer = io::to_json(l);
+      if (!options.glue_enabled) layer["glue"] = nullptr;  // not run: no result to claim
+      layers.push_back(std::move(layer));
     }
     details[c.name] = {{"classes", c.classes}, {"layers", layers}, {"status", to_string(c.status)}};
     status = combine(status, c.status);
@@ -193,8 +195,8 @@ nlohmann::json analysis_document(const std::string& title, const std::vector<std
         all_notes.push_back(fmt::format("{}, layer '{}': not computable: {}", c.name, l.name, why));
       if (options.glue_enabled && l.glue.not_separable > 0)
         all_notes.push_back(fmt::format("{}, layer '{}': GLUE: {} of {} dichotomies are not separable by a "
-                                        "hyperplane through the origin, so the GLUE capacity there is near its "
-                                        "floor P/N rather than a capacity (docs/glue.md 1.4)",
+                                        "hyperplane through the origin, so the GLUE values there are not a "
+                                        "capacity (docs/glue.md 1.4)",
                                         c.name, l.name, l.glue.not_separable, l.glue.dichotomies.size()));
     }
   if (!all_notes.empty()) doc["notes"] = all_notes;

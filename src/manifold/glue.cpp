@@ -330,6 +330,26 @@ GlueResult run(std::vector<Eigen::MatrixXd> clouds, const GlueOptions& options, 
   const Eigen::Index n_blocks = (n_t + kBlock - 1) / kBlock;
   const double tol = options.pseudo_inverse_tolerance;
 
+  // Is each dichotomy separable by a hyperplane through the origin at all? When not, the
+  // labelled cone contains a line, F grows with it and P / E F is not a capacity (docs/glue.md
+  // 1.4). Decided exactly on the signed points (Wolfe's minimum-norm point), once per
+  // dichotomy; points at the origin (to rounding) change neither the cone nor F and are left
+  // out. The QP's cycling guard is armed only on dichotomies that are not separable.
+  std::vector<char> separable(n_dich, 1);
+  parallel_for(n_dich, options.num_threads, [&](std::size_t d) {
+    const Problem& pb = problems[static_cast<std::size_t>(owner[d])];
+    const Eigen::VectorXd norms = pb.coords.colwise().squaredNorm().transpose();
+    const double largest = norms.size() > 0 ? norms.maxCoeff() : 0.0;
+    const Eigen::VectorXd signs = point_signs(pb, static_cast<int>(d));
+    std::vector<Eigen::Index> kept;
+    for (Eigen::Index j = 0; j < norms.size(); ++j)
+      if (norms(j) > 1e-20 * largest) kept.push_back(j);
+    if (kept.empty()) return;  // every point at the origin: the cone is {0}, F = 0
+    const Eigen::MatrixXd signed_points =
+        signs(kept).asDiagonal() * pb.coords(Eigen::all, kept).transpose();
+    separable[d] = detail::homogeneously_separable(signed_points) ? 1 : 0;
+  });
+
   // Pass 1: the joint QPs (docs/glue.md 1.2, 6.2).
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::vector<SampleRecord>> records(n_dich, std::vector<SampleRecord>(static_cast<std::size_t>(n_t)));
@@ -345,7 +365,9 @@ GlueResult run(std::vector<Eigen::MatrixXd> clouds, const GlueOptions& options, 
         const Eigen::Index count = std::min(kBlock, n_t - first);
         const Eigen::MatrixXd t = sample_block(pb, d, first, count);
         const Eigen::MatrixXd g = pb.coords.transpose() * t;  // one product Z'T for the block
-        detail::JointQpSolver solver(pb.coords, pb.gram, signs, settings);
+        detail::JointQpSettings dichotomy_settings = settings;
+        dichotomy_settings.stall_guard = separable[static_cast<std::size_t>(d)] == 0;
+        detail::JointQpSolver solver(pb.coords, pb.gram, signs, dichotomy_settings);
         std::vector<Eigen::Index> warm;
         Eigen::MatrixXd rows;
         Eigen::VectorXd mass;
@@ -494,16 +516,6 @@ GlueResult run(std::vector<Eigen::MatrixXd> clouds, const GlueOptions& options, 
       });
     }
   }
-
-  // Is each dichotomy separable by a hyperplane through the origin at all? When not, F
-  // saturates towards ||t||^2 and P / E F is a floor, not a capacity (docs/glue.md 1.4).
-  // Decided exactly on the signed points (Wolfe's minimum-norm point), once per dichotomy.
-  std::vector<char> separable(n_dich, 1);
-  parallel_for(n_dich, options.num_threads, [&](std::size_t d) {
-    const Problem& pb = problems[static_cast<std::size_t>(owner[d])];
-    const Eigen::MatrixXd signed_points = point_signs(pb, static_cast<int>(d)).asDiagonal() * pb.coords.transpose();
-    separable[d] = detail::homogeneously_separable(signed_points) ? 1 : 0;
-  });
 
   // Reductions in item order (dichotomy, sample).
   std::vector<double> all_a, all_b, all_c, all_e, all_p;

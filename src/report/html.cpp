@@ -372,9 +372,9 @@ std::vector<Figure> build_figures(const Document& doc) {
       }
       const std::string caption =
           metric.mean_field != nullptr
-              ? fmt::format("GLUE {} per layer for {} (solid; one joint quadratic program over all class "
-                            "manifolds per labelling, so center correlations and the labels enter; Chou, Kim et "
-                            "al.), beside the mean-field value of the same layer (dashed; manifolds one at a "
+              ? fmt::format("GLUE {} per layer for {} (solid; one joint quadratic program over the "
+                            "manifolds of each labelling, so their correlations and the labels enter; Chou, Kim "
+                            "et al.), beside the mean-field value of the same layer (dashed; manifolds one at a "
                             "time, Chung, Lee & Sompolinsky 2018). The GLUE values satisfy capacity = utility "
                             "(1 + radius⁻²) / dimension exactly.",
                             metric.key, ensemble)

@@ -124,8 +124,9 @@ struct GlueDichotomy {
   double utility = std::numeric_limits<double>::quiet_NaN();
   /// Fraction of (sample, manifold) pairs with an active constraint, in [0, 1].
   double active_fraction = std::numeric_limits<double>::quiet_NaN();
-  /// Whether a hyperplane through the origin separates the labelled points strictly; when not,
-  /// F saturates and capacity is the floor P / N, not a capacity (docs/glue.md 1.4).
+  /// Whether a hyperplane through the origin separates the labelled points strictly (points at
+  /// the origin left out); when not, the cone contains a line and the values are not a
+  /// capacity (docs/glue.md 1.4).
   bool separable = true;
 };
 BOOST_DESCRIBE_STRUCT(GlueDichotomy, (),
@@ -226,13 +227,13 @@ struct GlueResult {
   std::int64_t qp_solved = 0;
   /// Active-set changes summed over all QPs.
   std::int64_t qp_iterations = 0;
-  /// QPs ended because rounding no longer lowered the objective (a cycling guard that acts on
-  /// dichotomies that are not separable; optimal to rounding, docs/glue.md 6.2).
+  /// QPs ended because rounding no longer lowered the objective (the cycling guard, armed
+  /// only on dichotomies that are not separable; docs/glue.md 6.2).
   std::int64_t qp_stalled = 0;
   /// Wall time of the QP stage (seconds).
   double seconds = 0.0;
   /// converged, max_iterations_reached (some QP), not_applicable (a dichotomy that no
-  /// hyperplane through the origin separates: F then saturates towards N).
+  /// hyperplane through the origin separates: its cone contains a line).
   Status status = Status::converged;
   /// The options as used, seed included.
   GlueOptions options;

@@ -259,7 +259,7 @@ const JointQpSolution& JointQpSolver::solve(const Eigen::Ref<const Eigen::Vector
     return value;
   };
   const double rounding = 64.0 * std::numeric_limits<double>::epsilon() * std::max(1.0, t.squaredNorm());
-  double best_objective = objective();
+  double best_objective = settings_.stall_guard ? objective() : 0.0;
   int stalls = 0;
   out.stalled = false;
 
@@ -304,13 +304,15 @@ const JointQpSolution& JointQpSolver::solve(const Eigen::Ref<const Eigen::Vector
       out.status = Status::max_iterations_reached;
       break;
     }
-    const double value = objective();
-    if (value < best_objective - rounding) {
-      best_objective = value;
-      stalls = 0;
-    } else if (++stalls >= kStallLimit) {
-      out.stalled = true;
-      break;
+    if (settings_.stall_guard) {
+      const double value = objective();
+      if (value < best_objective - rounding) {
+        best_objective = value;
+        stalls = 0;
+      } else if (++stalls >= kStallLimit) {
+        out.stalled = true;
+        break;
+      }
     }
     if (!append(candidate)) {
       rejected_[static_cast<std::size_t>(candidate)] = 1;

@@ -28,6 +28,9 @@ struct JointQpSettings {
   /// Initial working set: at least this many of the largest entries of -A't (0 = all points,
   /// plain Lawson-Hanson).
   int working_set = 32;
+  /// Stop after 50 active-set changes that do not lower the objective beyond rounding (the
+  /// cycling guard of docs/glue.md 6.2); armed only for dichotomies that are not separable.
+  bool stall_guard = false;
 };
 
 /// Solution of one joint QP.

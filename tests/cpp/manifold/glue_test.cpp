@@ -563,6 +563,14 @@ TEST(GlueSeparability, NonSeparableDichotomyIsFlaggedAndSaturates) {
   EXPECT_TRUE(apart.dichotomies[0].separable);
   EXPECT_EQ(apart.status, Status::converged);
   EXPECT_LT(apart.critical_dimension, mean_norm);
+  // A point at the origin changes neither the cone nor F, and is not a reason to call the
+  // labelling non-separable.
+  Eigen::MatrixXd with_zero(3, 2);
+  with_zero << 1, 0, 1, 1, 0, 0;
+  const GlueResult zero = estimate_glue({with_zero, b}, o, t);
+  EXPECT_EQ(zero.not_separable, 0);
+  EXPECT_NEAR(zero.critical_dimension, apart.critical_dimension, 1e-12 * mean_norm);
+  EXPECT_EQ(whole.qp_stalled + apart.qp_stalled + zero.qp_stalled, 0);
 }
 
 TEST(GlueOptionsTest, ValidateNamesTheFieldAndValue) {
