@@ -574,17 +574,22 @@ void run_simulation(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::R
   // noise and so are not independent: every standard error is over units, each unit the mean
   // of its chains (docs/drift.md, "Antithetic pairs").
   const std::size_t per_unit = o.antithetic ? 2 : 1, units = chains / per_unit;
-  // Learning curves: mean and standard error over units, in chain order.
+  // value(chain output) averaged within each unit, one entry per unit in chain order.
+  auto unit_values = [&](auto value) {
+    std::vector<double> v;
+    for (std::size_t u = 0; u < units; ++u) {
+      double sum = 0;
+      for (std::size_t k = 0; k < per_unit; ++k) sum += value(outputs[u * per_unit + k]);
+      v.push_back(sum / static_cast<double>(per_unit));
+    }
+    return v;
+  };
+  // Learning curves: mean and standard error over units.
   auto over_chains = [&](auto get, Eigen::VectorXd& mean, Eigen::VectorXd* se) {
     mean.resize(records);
     if (se) se->resize(records);
     for (long i = 0; i < records; ++i) {
-      std::vector<double> v;
-      for (std::size_t u = 0; u < units; ++u) {
-        double sum = 0;
-        for (std::size_t k = 0; k < per_unit; ++k) sum += get(outputs[u * per_unit + k])(i);
-        v.push_back(sum / static_cast<double>(per_unit));
-      }
+      const std::vector<double> v = unit_values([&](const ChainOutput& c) { return get(c)(i); });
       mean(i) = mean_of(v);
       if (se) (*se)(i) = standard_error(v);
     }
@@ -600,15 +605,8 @@ void run_simulation(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::R
     if (se) se->resize(records, cols);
     for (long i = 0; i < records; ++i)
       for (Eigen::Index j = 0; j < cols; ++j) {
-        std::vector<double> v;
-        for (std::size_t u = 0; u < units; ++u) {
-          double s = 0;
-          for (std::size_t k = 0; k < per_unit; ++k) {
-            const ChainOutput& c = outputs[u * per_unit + k];
-            s += train ? c.train_f(i, j) : c.test_f(i, j);
-          }
-          v.push_back(s / static_cast<double>(per_unit));
-        }
+        const std::vector<double> v =
+            unit_values([&](const ChainOutput& c) { return train ? c.train_f(i, j) : c.test_f(i, j); });
         mean(i, j) = mean_of(v);
         if (se) (*se)(i, j) = standard_error(v);
       }
@@ -663,16 +661,10 @@ void run_simulation(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::R
     for (const auto& c : outputs) norm += c.frozen_norm / static_cast<double>(outputs.size());
     if (!(norm > 0)) add_message(r.message, "frozen readout: the output at the freezing step is zero, no correlation");
     for (Eigen::Index i = 0; i < count; ++i) {
-      std::vector<double> v, t;
-      for (std::size_t u = 0; u < units; ++u) {  // per unit (antithetic pairs averaged), as above
-        double sv = 0, st = 0;
-        for (std::size_t k = 0; k < per_unit; ++k) {
-          const ChainOutput& c = outputs[u * per_unit + k];
-          sv += c.frozen(first + i), st += c.frozen_theory(first + i);
-        }
-        v.push_back(norm > 0 ? sv / static_cast<double>(per_unit) / norm : kNaN);
-        t.push_back(norm > 0 ? st / static_cast<double>(per_unit) / norm : kNaN);
-      }
+      std::vector<double> v = unit_values([&](const ChainOutput& c) { return c.frozen(first + i); });
+      std::vector<double> t = unit_values([&](const ChainOutput& c) { return c.frozen_theory(first + i); });
+      for (double& x : v) x = norm > 0 ? x / norm : kNaN;
+      for (double& x : t) x = norm > 0 ? x / norm : kNaN;
       fr.simulated(i) = mean_of(v);
       fr.standard_error(i) = standard_error(v);
       fr.theory(i) = mean_of(t);
