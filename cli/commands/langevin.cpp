@@ -29,7 +29,7 @@ const bool registered = register_command({"langevin", [](CLI::App& app, int& exi
     install_progress(cmd->common);
     cmd->options.num_threads = cmd->common.num_threads;
     const app::Task t = app::load_task(cmd->data.path, cmd->data.read, cmd->task);
-    const langevin::LangevinResult r = langevin::run_langevin(t.x_train, t.y_train, t.x_test, t.y_test, cmd->options);
+    const langevin::LangevinResult r = langevin::run_langevin(t.x_train, t.y_train, t.x_test, t.y_test, cmd->options, t.gates);
     if (cmd->common.json_path != "-") {
       std::printf("Langevin: %ld samples, step %.4g, %.3g s, %.3g GFLOP/s, status %s%s%s\n", r.num_samples, r.step_size,
                   r.wall_seconds,

@@ -53,7 +53,7 @@ const bool registered = register_command({"theory", [](CLI::App& app, int& exit_
       exit_code = finish(cmd->common, converged);
       return;
     }
-    const kernels::TheoryResult r = kernels::solve_theory(t.x_train, t.y_train, t.x_test, t.y_test, cmd->options);
+    const kernels::TheoryResult r = kernels::solve_theory(t.x_train, t.y_train, t.x_test, t.y_test, cmd->options, t.gates);
     if (cmd->common.json_path != "-") {
       std::printf("BPKR theory%s: P = %lld, L = %d, sigma2 = %g, T = %g, status %s%s%s\n",
                   r.heuristic ? " (heuristic ReLU extension)" : "", static_cast<long long>(t.y_train.size()),
