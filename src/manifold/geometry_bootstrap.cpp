@@ -26,12 +26,17 @@ constexpr int kJackknifeGroups = 20;
 using Values = std::vector<double>;
 constexpr int kPerClass = 4;
 
-// Point-cloud data prepared once: class Grams, the pooled Gram, the points.
+// Point-cloud data prepared once. Points are centred (each class on its own mean, the pooled
+// points on the pooled mean) before their Gram matrices are formed: the centred statistics do
+// not depend on that shift, and it keeps the expansions below free of cancellation.
 struct Prepared {
-  std::vector<Eigen::MatrixXd> gram;   // per class, m_c x m_c
-  Eigen::MatrixXd pooled_gram;         // n x n, points in class order
-  std::vector<Eigen::Index> offset;    // first pooled row of each class
-  const data::ManifoldDataset* dataset = nullptr;
+  std::vector<Eigen::MatrixXd> centred;  // per class, m_c x N
+  std::vector<Eigen::RowVectorXd> mean;  // per class mean
+  std::vector<Eigen::MatrixXd> gram;     // per class, m_c x m_c
+  Eigen::MatrixXd pooled_gram;           // n x n, points in class order
+  Eigen::MatrixXd pooled_square;         // pooled_gram squared entry by entry
+  std::vector<Eigen::Index> offset;      // first pooled row of each class
+  Eigen::Index points = 0;
   double fraction = 0.9;
   bool pooled_spectrum = false;
 };
@@ -92,36 +97,78 @@ Moments weighted_moments(const Eigen::MatrixXd& g, const Eigen::VectorXd& w, boo
   return out;
 }
 
-// All values for class weights `w` (one vector per class).
-Values weighted_values(const Prepared& p, const std::vector<Eigen::VectorXd>& w) {
-  const data::ManifoldDataset& d = *p.dataset;
-  const std::size_t classes = d.num_manifolds();
-  Values v(classes * kPerClass + 3, std::numeric_limits<double>::quiet_NaN());
-  Eigen::MatrixXd centers(static_cast<Eigen::Index>(classes), d.num_features());
-  double total = 0;
-  for (std::size_t c = 0; c < classes; ++c) {
-    const double m = w[c].sum();
-    centers.row(static_cast<Eigen::Index>(c)) = w[c].transpose() * d.manifold(c) / m;
-    total += m;
+// Resamples per block: the pooled Gram is applied to a block of weight vectors at once
+// (one matrix product instead of one pass over n^2 entries per resample). Fixed, so that the
+// result does not depend on the thread count.
+constexpr Eigen::Index kBlock = 64;
+
+// Values of the resamples whose weights are the columns of `w` (n x count, pooled order).
+std::vector<Values> block_values(const Prepared& p, const Eigen::MatrixXd& w) {
+  const std::size_t classes = p.gram.size();
+  const Eigen::Index count = w.cols(), n = p.points;
+  const double total = static_cast<double>(n);
+  // Pooled participation ratio (docs/geometry.md#bootstrap-intervals): with a = G w/n and
+  // b = w'a/n, tr C = sum_i w_i (G_ii - 2 a_i + b)/n and
+  // ||C||_F^2 = [w'(G o G)w - 2 n sum_i w_i a_i^2 + n^2 b^2]/n^2.
+  const Eigen::MatrixXd gw = p.pooled_gram * w, hw = p.pooled_square * w;
+  const Eigen::VectorXd diag = p.pooled_gram.diagonal();
+  std::vector<Values> out(static_cast<std::size_t>(count), Values(classes * kPerClass + 3, std::numeric_limits<double>::quiet_NaN()));
+  for (Eigen::Index b = 0; b < count; ++b) {
+    const Eigen::VectorXd a = gw.col(b) / total;
+    const double bb = w.col(b).dot(a) / total;
+    const double trace = (w.col(b).array() * (diag.array() - 2 * a.array() + bb)).sum() / total;
+    const double second = (w.col(b).dot(hw.col(b)) - 2 * total * (w.col(b).array() * a.array().square()).sum() +
+                           total * total * bb * bb) / (total * total);
+    out[static_cast<std::size_t>(b)][classes * kPerClass] = second > 0 ? trace * trace / second : 0.0;
+    if (p.pooled_spectrum)
+      out[static_cast<std::size_t>(b)][classes * kPerClass + 1] =
+          weighted_moments(p.pooled_gram, w.col(b), true, p.fraction).dimension;
   }
-  Eigen::RowVectorXd global = Eigen::RowVectorXd::Zero(d.num_features());
-  for (std::size_t c = 0; c < classes; ++c) global += w[c].sum() * centers.row(static_cast<Eigen::Index>(c));
-  global /= total;
-  centers.rowwise() -= global;
+  // Class means of every resample: mean_c + X~_c' w_c / m_c, as one product per class.
+  std::vector<Eigen::MatrixXd> means(classes);
   for (std::size_t c = 0; c < classes; ++c) {
-    const Moments mo = weighted_moments(p.gram[c], w[c], true, p.fraction);
-    v[c * kPerClass + 0] = centers.row(static_cast<Eigen::Index>(c)).norm();
-    v[c * kPerClass + 1] = std::isnan(mo.trace) ? mo.trace : std::sqrt(std::max(mo.trace, 0.0));
-    v[c * kPerClass + 2] = mo.participation;
-    v[c * kPerClass + 3] = mo.dimension >= 0 ? mo.dimension : std::numeric_limits<double>::quiet_NaN();
+    const Eigen::Index m = p.gram[c].rows();
+    means[c] = p.centred[c].transpose() * w.middleRows(p.offset[c], m) / static_cast<double>(m);
+    means[c].colwise() += p.mean[c].transpose();
   }
-  Eigen::VectorXd pooled_w(p.pooled_gram.rows());
-  for (std::size_t c = 0; c < classes; ++c) pooled_w.segment(p.offset[c], w[c].size()) = w[c];
-  const Moments pooled = weighted_moments(p.pooled_gram, pooled_w, p.pooled_spectrum, p.fraction);
-  v[classes * kPerClass + 0] = pooled.participation;
-  if (p.pooled_spectrum) v[classes * kPerClass + 1] = pooled.dimension;
-  v[classes * kPerClass + 2] = mean_abs_center_cosine(centers);
-  return v;
+  for (Eigen::Index b = 0; b < count; ++b) {
+    Values& v = out[static_cast<std::size_t>(b)];
+    Eigen::MatrixXd centers(static_cast<Eigen::Index>(classes), p.centred[0].cols());
+    Eigen::RowVectorXd global = Eigen::RowVectorXd::Zero(centers.cols());
+    for (std::size_t c = 0; c < classes; ++c) {
+      centers.row(static_cast<Eigen::Index>(c)) = means[c].col(b).transpose();
+      global += static_cast<double>(p.gram[c].rows()) * centers.row(static_cast<Eigen::Index>(c));
+    }
+    centers.rowwise() -= global / total;
+    for (std::size_t c = 0; c < classes; ++c) {
+      const Moments mo = weighted_moments(p.gram[c], w.col(b).segment(p.offset[c], p.gram[c].rows()), true, p.fraction);
+      v[c * kPerClass + 0] = centers.row(static_cast<Eigen::Index>(c)).norm();
+      v[c * kPerClass + 1] = std::isnan(mo.trace) ? mo.trace : std::sqrt(std::max(mo.trace, 0.0));
+      v[c * kPerClass + 2] = mo.participation;
+      v[c * kPerClass + 3] = mo.dimension >= 0 ? mo.dimension : std::numeric_limits<double>::quiet_NaN();
+    }
+    v[classes * kPerClass + 2] = mean_abs_center_cosine(centers);
+  }
+  return out;
+}
+
+// Values of `count` weight vectors produced by make(k, w) (k = 0..count-1), in blocks.
+template <typename Make>
+std::vector<Values> all_values(const Prepared& p, std::size_t count, int num_threads, Make make) {
+  std::vector<Values> out(count);
+  const std::size_t blocks = (count + kBlock - 1) / kBlock;
+  parallel_for(blocks, num_threads, [&](std::size_t blk) {
+    const std::size_t first = blk * kBlock, last = std::min(count, first + kBlock);
+    Eigen::MatrixXd w(p.points, static_cast<Eigen::Index>(last - first));
+    for (std::size_t k = first; k < last; ++k) {
+      Eigen::VectorXd col = Eigen::VectorXd::Zero(p.points);
+      make(k, col);
+      w.col(static_cast<Eigen::Index>(k - first)) = col;
+    }
+    std::vector<Values> v = block_values(p, w);
+    for (std::size_t k = first; k < last; ++k) out[k] = std::move(v[k - first]);
+  });
+  return out;
 }
 
 // Fills the intervals of `result` from the point estimates, resamples and jackknife values.
@@ -166,59 +213,58 @@ Values values_of(const GeometryResult& r) {
 
 void bootstrap_geometry(const data::ManifoldDataset& dataset, const GeometryOptions& options, GeometryResult& result) {
   Prepared p;
-  p.dataset = &dataset;
   p.fraction = options.variance_fraction;
   p.pooled_spectrum = options.bootstrap_pooled_spectrum;
   const std::size_t classes = dataset.num_manifolds();
-  Eigen::Index n = 0;
   for (std::size_t c = 0; c < classes; ++c) {
-    p.offset.push_back(n);
-    n += dataset.manifold(c).rows();
+    p.offset.push_back(p.points);
+    p.points += dataset.manifold(c).rows();
   }
-  // The pooled Gram is n x n doubles: refuse rather than exhaust memory.
-  NEUROGEOM_THROW_IF_NOT(n <= 30000, fmt::format("{}: bootstrap of the geometry holds the Gram matrix of all {} points"
-                                                 " ({:.1f} GB); at most 30000 points are supported",
-                                                 dataset.source(), n, 8.0 * n * n / 1e9));
+  const Eigen::Index n = p.points;
+  // The pooled Gram and its square are 2 x n x n doubles: refuse rather than exhaust memory.
+  NEUROGEOM_THROW_IF_NOT(n <= 20000, fmt::format("{}: bootstrap of the geometry holds two {} x {} matrices of all points"
+                                                 " ({:.1f} GB); at most 20000 points are supported",
+                                                 dataset.source(), n, n, 16.0 * n * n / 1e9));
+  p.centred.resize(classes);
+  p.mean.resize(classes);
   p.gram.resize(classes);
-  parallel_for(classes, options.num_threads, [&](std::size_t c) {
-    p.gram[c] = dataset.manifold(c) * dataset.manifold(c).transpose();
-  });
+  for (std::size_t c = 0; c < classes; ++c) {
+    p.mean[c] = dataset.manifold(c).colwise().mean();
+    p.centred[c] = dataset.manifold(c).rowwise() - p.mean[c];
+    p.gram[c] = p.centred[c] * p.centred[c].transpose();
+  }
   {
-    const Eigen::MatrixXd pooled = dataset.pooled();
+    Eigen::MatrixXd pooled = dataset.pooled();
+    pooled.rowwise() -= pooled.colwise().mean();
     p.pooled_gram.setZero(n, n);
     p.pooled_gram.selfadjointView<Eigen::Lower>().rankUpdate(pooled);
     p.pooled_gram.triangularView<Eigen::StrictlyUpper>() = p.pooled_gram.transpose();
+    p.pooled_square = p.pooled_gram.cwiseAbs2();
   }
-  std::vector<Eigen::VectorXd> ones(classes);
-  for (std::size_t c = 0; c < classes; ++c) ones[c] = Eigen::VectorXd::Ones(dataset.manifold(c).rows());
   const Values estimate = values_of(result);
-
-  const std::size_t boots = static_cast<std::size_t>(options.bootstrap);
-  std::vector<Values> boot(boots);
-  parallel_for(boots, options.num_threads, [&](std::size_t b) {
-    // Resample b: M_c points drawn with replacement within each class, from one stream.
-    Rng rng = Rng::for_item(options.seed, Stream::bootstrap, b);
-    std::vector<Eigen::VectorXd> w(classes);
-    for (std::size_t c = 0; c < classes; ++c) {
-      const Eigen::Index m = dataset.manifold(c).rows();
-      w[c] = Eigen::VectorXd::Zero(m);
-      for (Eigen::Index k = 0; k < m; ++k) w[c](static_cast<Eigen::Index>(rng.uniform_index(static_cast<std::uint64_t>(m)))) += 1;
-    }
-    boot[b] = weighted_values(p, w);
-  });
+  // Resample b: M_c points drawn with replacement within each class, class by class, from
+  // one stream; the class sizes are kept.
+  const std::vector<Values> boot =
+      all_values(p, static_cast<std::size_t>(options.bootstrap), options.num_threads, [&](std::size_t b, Eigen::VectorXd& w) {
+        Rng rng = Rng::for_item(options.seed, Stream::bootstrap, b);
+        for (std::size_t c = 0; c < classes; ++c) {
+          const Eigen::Index m = dataset.manifold(c).rows();
+          for (Eigen::Index k = 0; k < m; ++k)
+            w(p.offset[c] + static_cast<Eigen::Index>(rng.uniform_index(static_cast<std::uint64_t>(m)))) += 1;
+        }
+      });
   std::vector<Values> jack;
   if (options.interval == IntervalMethod::bca) {
     // Grouped jackknife: group g leaves out the points k = g mod G of every class (a class
     // keeps at least one point).
-    jack.resize(kJackknifeGroups);
-    parallel_for(kJackknifeGroups, options.num_threads, [&](std::size_t g) {
-      std::vector<Eigen::VectorXd> w = ones;
+    jack = all_values(p, kJackknifeGroups, options.num_threads, [&](std::size_t g, Eigen::VectorXd& w) {
       for (std::size_t c = 0; c < classes; ++c) {
-        for (Eigen::Index k = 0; k < w[c].size(); ++k)
-          if (static_cast<std::size_t>(k % kJackknifeGroups) == g) w[c](k) = 0;
-        if (w[c].sum() == 0) w[c](0) = 1;
+        const Eigen::Index m = dataset.manifold(c).rows();
+        bool kept = false;
+        for (Eigen::Index k = 0; k < m; ++k)
+          if (static_cast<std::size_t>(k % kJackknifeGroups) != g) w(p.offset[c] + k) = 1, kept = true;
+        if (!kept) w(p.offset[c]) = 1;
       }
-      jack[g] = weighted_values(p, w);
     });
   }
   fill_intervals(estimate, boot, jack, options, result);
