@@ -25,6 +25,8 @@ extern "C" void dgeqrf_(const int* m, const int* n, double* a, const int* lda, d
 namespace neurogeom::manifold {
 
 void CapacityOptions::validate() const {
+  NEUROGEOM_THROW_IF_NOT(bootstrap >= 0, fmt::format("bootstrap must be >= 0, got {}", bootstrap));
+  NEUROGEOM_THROW_IF_NOT(confidence > 0 && confidence < 1, fmt::format("confidence must be in (0, 1), got {}", confidence));
   NEUROGEOM_THROW_IF_NOT(margin >= 0.0 && std::isfinite(margin), fmt::format("margin must be >= 0, got {}", margin));
   NEUROGEOM_THROW_IF_NOT(samples >= 1, fmt::format("samples must be >= 1, got {}", samples));
   NEUROGEOM_THROW_IF_NOT(center_rank >= -1, fmt::format("center_rank must be >= -1, got {}", center_rank));
@@ -173,6 +175,54 @@ Eigen::RowVectorXd global_mean(const data::ManifoldDataset& dataset) {
 
 namespace {
 
+// Intervals of the aggregates over resampled classes (docs/capacity.md#bootstrap-intervals):
+// resample b draws P classes with replacement from Rng::for_item(seed, bootstrap, b) and
+// recombines their per-class values by the estimators' means; BCa takes its acceleration
+// from the P leave-one-class-out means.
+void bootstrap_aggregates(const CapacityOptions& options, CapacityResult& result) {
+  const std::size_t p = result.manifolds.size();
+  struct Means {
+    double capacity, radius, dimension, large;
+  };
+  auto means = [&](const std::vector<std::size_t>& classes) {
+    double inverse = 0, radius = 0, dimension = 0, inverse_ld = 0;
+    for (std::size_t i : classes) {
+      const ManifoldCapacity& mc = result.manifolds[i];
+      inverse += 1.0 / mc.capacity;
+      inverse_ld += 1.0 / mc.large_dimension_capacity;
+      radius += mc.radius;
+      dimension += mc.dimension;
+    }
+    const double n = static_cast<double>(classes.size());
+    return Means{n / inverse, radius / n, dimension / n, n / inverse_ld};
+  };
+  std::vector<Means> boot, jack;
+  for (int b = 0; b < options.bootstrap; ++b) {
+    Rng rng = Rng::for_item(options.seed, Stream::bootstrap, static_cast<std::uint64_t>(b));
+    std::vector<std::size_t> classes(p);
+    for (auto& c : classes) c = static_cast<std::size_t>(rng.uniform_index(p));
+    boot.push_back(means(classes));
+  }
+  if (options.interval == IntervalMethod::bca && p > 1)
+    for (std::size_t left = 0; left < p; ++left) {
+      std::vector<std::size_t> classes;
+      for (std::size_t i = 0; i < p; ++i)
+        if (i != left) classes.push_back(i);
+      jack.push_back(means(classes));
+    }
+  auto interval = [&](double Means::*field, double estimate) -> Eigen::VectorXd {
+    std::vector<double> values, jackknife;
+    for (const auto& m : boot) values.push_back(m.*field);
+    for (const auto& m : jack) jackknife.push_back(m.*field);
+    return options.interval == IntervalMethod::bca ? bca_interval(estimate, values, jackknife, options.confidence)
+                                                   : percentile_interval(values, options.confidence);
+  };
+  result.capacity_interval = interval(&Means::capacity, result.capacity);
+  result.radius_interval = interval(&Means::radius, result.radius);
+  result.dimension_interval = interval(&Means::dimension, result.dimension);
+  result.large_dimension_capacity_interval = interval(&Means::large, result.large_dimension_capacity);
+}
+
 CapacityResult run(const data::ManifoldDataset& dataset, const CapacityOptions& options,
                    const std::vector<Eigen::MatrixXd>* supplied) {
   options.validate();
@@ -253,6 +303,7 @@ CapacityResult run(const data::ManifoldDataset& dataset, const CapacityOptions& 
   result.large_dimension_capacity = count / inverse_ld;
   result.radius = radius / count;
   result.dimension = dimension / count;
+  if (options.bootstrap > 0) bootstrap_aggregates(options, result);
   if (options.simulate) {
     result.simulated = detail::simulate_capacity(dataset, options);
     result.status = combine(result.status, result.simulated->status);

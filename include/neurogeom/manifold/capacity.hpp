@@ -13,6 +13,7 @@
 
 #include <Eigen/Core>
 
+#include "neurogeom/core/bootstrap.hpp"
 #include "neurogeom/core/describe.hpp"
 #include "neurogeom/core/status.hpp"
 #include "neurogeom/data/dataset.hpp"
@@ -63,11 +64,18 @@ struct CapacityOptions {
   int max_qp_iterations = 5000;
   /// Worker threads; 0 = hardware concurrency. Never changes the result.
   int num_threads = 0;
+  /// Bootstrap resamples of the classes for intervals on the aggregates, >= 0 (0 = off): classes are drawn with
+  /// replacement and the per-class values recombined, so no QP is solved again (docs/capacity.md#bootstrap-intervals).
+  int bootstrap = 0;
+  /// Confidence level of the bootstrap intervals, in (0, 1).
+  double confidence = 0.95;
+  /// Interval kind: percentile or bca (jackknife over classes; docs/statistics.md#bootstrap-intervals).
+  IntervalMethod interval = IntervalMethod::percentile;
 
   /// Throws InvalidArgument naming the field and value when an option is out of range.
   void validate() const;
 };
-BOOST_DESCRIBE_STRUCT(CapacityOptions, (), (margin, samples, seed, center_correlation, center_rank, center_rank_search, restarts, simulate, simulation_repetitions, qp_tolerance, max_qp_iterations, num_threads))
+BOOST_DESCRIBE_STRUCT(CapacityOptions, (), (margin, samples, seed, center_correlation, center_rank, center_rank_search, restarts, simulate, simulation_repetitions, qp_tolerance, max_qp_iterations, num_threads, bootstrap, confidence, interval))
 
 /// Capacity and anchor geometry of one manifold.
 struct ManifoldCapacity {
@@ -122,6 +130,14 @@ struct CapacityResult {
   int center_rank = -1;  ///< rank K removed (-1 when off)
   double large_dimension_capacity = std::numeric_limits<double>::quiet_NaN();  ///< harmonic mean of alpha_0(kappa_M)
   std::vector<ManifoldCapacity> manifolds;      ///< one per class, in label order
+  /// Bootstrap interval [low, high] of capacity over resampled classes (empty without bootstrap).
+  Eigen::VectorXd capacity_interval;
+  /// Bootstrap interval of radius (empty without bootstrap).
+  Eigen::VectorXd radius_interval;
+  /// Bootstrap interval of dimension (empty without bootstrap).
+  Eigen::VectorXd dimension_interval;
+  /// Bootstrap interval of large_dimension_capacity (empty without bootstrap).
+  Eigen::VectorXd large_dimension_capacity_interval;
   std::optional<SimulatedCapacity> simulated;   ///< present when options.simulate
   Status status = Status::converged;            ///< worst status of all parts
   double max_kkt_residual = 0.0;                ///< over all QPs
@@ -130,7 +146,7 @@ struct CapacityResult {
   double center_correlation_seconds = 0.0;      ///< wall time of center-correlation removal
   CapacityOptions options;                 ///< options as used, seed included
 };
-BOOST_DESCRIBE_STRUCT(CapacityResult, (), (capacity, radius, dimension, center_correlation, residual_center_correlation, center_rank, large_dimension_capacity, manifolds, simulated, status, max_kkt_residual, qp_solved, seconds, center_correlation_seconds, options))
+BOOST_DESCRIBE_STRUCT(CapacityResult, (), (capacity, radius, dimension, center_correlation, residual_center_correlation, center_rank, large_dimension_capacity, manifolds, capacity_interval, radius_interval, dimension_interval, large_dimension_capacity_interval, simulated, status, max_kkt_residual, qp_solved, seconds, center_correlation_seconds, options))
 
 /// Mean-field capacity of every manifold of `dataset` with Gaussian samples drawn from
 /// Rng::for_item(options.seed, Stream::capacity_sample, manifold index).

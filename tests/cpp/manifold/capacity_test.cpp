@@ -5,6 +5,7 @@
 #include <Eigen/QR>
 
 #include "neurogeom/core/error.hpp"
+#include "neurogeom/core/rng.hpp"
 #include "neurogeom/manifold/capacity.hpp"
 #include "neurogeom/manifold/capacity_theory.hpp"
 #include "test_support.hpp"
@@ -357,6 +358,50 @@ TEST(SimulatedCapacity, InterpolatesBetweenMeasuredBracketEnds) {
     EXPECT_GT(s.critical_dimension, s.lower_dimension);
     EXPECT_LE(s.critical_dimension, s.upper_dimension);
   }
+}
+
+}  // namespace
+}  // namespace neurogeom::manifold
+
+namespace neurogeom::manifold {
+namespace {
+
+// Class-resampling intervals (docs/capacity.md#bootstrap-intervals): one resample recombines
+// the drawn classes' values by the estimators' means; the point estimates are unchanged.
+TEST(CapacityBootstrap, ResamplesClassesWithoutNewQps) {
+  Rng rng = Rng::for_item(5, Stream::fixture, 0);
+  std::vector<Eigen::MatrixXd> clouds;
+  std::vector<std::int64_t> labels;
+  for (int c = 0; c < 6; ++c) {
+    Eigen::MatrixXd x = rng.normal_matrix(15, 30) * (0.2 + 0.1 * c);
+    x.rowwise() += rng.normal_matrix(1, 30).row(0);
+    clouds.push_back(x);
+    labels.push_back(c);
+  }
+  const data::ManifoldDataset d = data::ManifoldDataset::from_manifolds(clouds, labels);
+  CapacityOptions o;
+  o.samples = 30;
+  const CapacityResult plain = estimate_capacity(d, o);
+  EXPECT_EQ(plain.capacity_interval.size(), 0);
+  o.bootstrap = 1;
+  const CapacityResult one = estimate_capacity(d, o);
+  EXPECT_EQ(one.capacity, plain.capacity);
+  EXPECT_EQ(one.qp_solved, plain.qp_solved);
+  Rng draw = Rng::for_item(o.seed, Stream::bootstrap, 0);
+  double inverse = 0, radius = 0;
+  for (int k = 0; k < 6; ++k) {
+    const ManifoldCapacity& m = plain.manifolds[draw.uniform_index(6)];
+    inverse += 1 / m.capacity;
+    radius += m.radius;
+  }
+  EXPECT_NEAR(one.capacity_interval(0), 6 / inverse, 1e-12);
+  EXPECT_NEAR(one.radius_interval(1), radius / 6, 1e-12);
+  o.bootstrap = 400;
+  o.interval = IntervalMethod::bca;
+  const CapacityResult many = estimate_capacity(d, o);
+  EXPECT_LT(many.capacity_interval(0), many.capacity);
+  EXPECT_GT(many.capacity_interval(1), many.capacity);
+  EXPECT_LE(many.dimension_interval(0), many.dimension_interval(1));
 }
 
 }  // namespace
