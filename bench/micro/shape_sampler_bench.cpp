@@ -17,9 +17,10 @@ namespace {
 using namespace neurogeom;
 using Matrix = Eigen::MatrixXd;
 
-constexpr int kInputs = 256;   // N_0 of the gated benchmark
-constexpr int kSamples = 256;  // P
-constexpr int kSteps = 4;      // gated Langevin steps per benchmark iteration
+constexpr int kInputs = 256;        // N_0 of the gated benchmark
+constexpr int kGatedSamples = 1024;  // P of the gated benchmark (as in langevin_bench.cpp)
+constexpr int kSamples = 256;       // P of the CNN benchmark (n_p P = 4096 patch rows)
+constexpr int kSteps = 3;           // gated Langevin steps per benchmark iteration
 // CNN steps per iteration: enough to amortise the step-0 record (its P x P hidden kernel costs
 // about 2.5 steps at these shapes).
 constexpr int kConvSteps = 40;
@@ -47,14 +48,14 @@ void BM_ShapeGatedGemm(benchmark::State& state) {
   std::vector<Matrix> w, x, h, d, g;
   for (int l = 0; l < 3; ++l) {
     w.push_back(rng.normal_matrix(m * fan[l + 1], fan[l]));
-    x.push_back(rng.normal_matrix(kSamples, fan[l]));
-    h.emplace_back(kSamples, m * fan[l + 1]);
-    d.push_back(rng.normal_matrix(kSamples, m * fan[l + 1]));
+    x.push_back(rng.normal_matrix(kGatedSamples, fan[l]));
+    h.emplace_back(kGatedSamples, m * fan[l + 1]);
+    d.push_back(rng.normal_matrix(kGatedSamples, m * fan[l + 1]));
     g.emplace_back(m * fan[l + 1], fan[l]);
   }
   double flops = 0;
-  for (int l = 0; l < 3; ++l) flops += (l == 0 ? 4.0 : 6.0) * kSamples * m * fan[l + 1] * fan[l];
-  Matrix back(kSamples, n);
+  for (int l = 0; l < 3; ++l) flops += (l == 0 ? 4.0 : 6.0) * kGatedSamples * m * fan[l + 1] * fan[l];
+  Matrix back(kGatedSamples, n);
   for (auto _ : state) {
     for (int l = 0; l < 3; ++l) {
       h[l].noalias() = x[l] * w[l].transpose();
@@ -69,8 +70,8 @@ void BM_ShapeGatedGemm(benchmark::State& state) {
 void BM_ShapeGatedStep(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0)), m = static_cast<int>(state.range(1));
   Rng rng(3);
-  const RowMatrixXd x = rng.normal_matrix(kSamples, kInputs);
-  const Eigen::VectorXd y = rng.normal_matrix(kSamples, 1);
+  const RowMatrixXd x = rng.normal_matrix(kGatedSamples, kInputs);
+  const Eigen::VectorXd y = rng.normal_matrix(kGatedSamples, 1);
   const RowMatrixXd x_test = x.topRows(1);
   langevin::LangevinOptions o;
   o.architecture = kernels::Architecture::gated;

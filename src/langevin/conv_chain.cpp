@@ -107,9 +107,7 @@ class ConvNetwork {
     if (erf_) {
       // erf'(h) = (2/sqrt(pi)) exp(-h^2)
       const Scalar c = static_cast<Scalar>(2.0 / std::sqrt(kPi));
-      Scalar* d = dphi_.data();
-      const Scalar* h = h_.data();
-      for (Eigen::Index i = 0; i < dphi_.size(); ++i) d[i] *= c * std::exp(-h[i] * h[i]);
+      dphi_.array() *= c * (-h_.array().square()).exp();
     }
     grad_w_.noalias() = filter_scale_ * ConstMap(dphi_.data(), static_cast<Eigen::Index>(patches_) * n_, channels_).transpose() * xp_;
     const Scalar shrink = static_cast<Scalar>(1 - eta * options_.temperature / options_.prior_variance);
