@@ -9,6 +9,7 @@
 // shape_langevin_relative (2 %) of the order-parameter scale: the saddle point neglects
 // O(1/N) corrections, and docs/validation-gated.md measured 1.7 % on U_11 at N = 100.
 #include <cmath>
+#include <sstream>
 
 #include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>
@@ -144,7 +145,16 @@ TEST(ShapeValidation, GatedCaseAOrderParameterAndPredictor) {
   EXPECT_LT(std::abs(sim.variance - theory.variance), k * sim.variance_standard_error + 2 * rel * theory.variance)
       << "sim " << sim.variance << " +- " << sim.variance_standard_error << " theory " << theory.variance << " gp "
       << theory.gp_limit.variance;
-  ::testing::Test::RecordProperty("scalar_mean_rms", std::to_string(rms(sim.test_mean - scalar_mean)));
+  // The figures, for --gtest_output=json (docs/validation-gated.md#make-test-version).
+  const Eigen::IOFormat flat(6, Eigen::DontAlignCols, " ", "; ");
+  std::ostringstream figures;
+  figures << "U_sim [" << sim.readout_overlap.format(flat) << "] se [" << se.format(flat) << "] U_theory ["
+          << u.format(flat) << "] best_scalar " << scalar_u << " gp_sigmas " << gp_sigmas << " scalar_sigmas "
+          << scalar_sigmas << " rms_theory " << rms_theory << " rms_scalar " << rms(sim.test_mean - scalar_mean)
+          << " rms_gp " << rms_gp << " rms_se " << rms_se << " variance " << sim.variance << " +- "
+          << sim.variance_standard_error << " theory " << theory.variance << " gp " << theory.gp_limit.variance
+          << " step " << sim.step_size;
+  ::testing::Test::RecordProperty("figures", figures.str());
 }
 
 // docs/validation-conv.md#setup: 8 x 8 images (N_0 = 64) in 4 x 4 patches (n_p = 4), P = 80,
@@ -214,6 +224,14 @@ TEST(ShapeValidation, IdentityCnnOrderParameterAndPredictor) {
   const double filter_theory = 1 - (np - q.trace()) / (mask * mask);
   EXPECT_LT(std::abs(filter - filter_theory), k * filter_se + rel * filter_theory)
       << "sim " << filter << " +- " << filter_se << " theory " << filter_theory;
+  const Eigen::IOFormat flat(6, Eigen::DontAlignCols, " ", "; ");
+  std::ostringstream figures;
+  figures << "Q_sim [" << sim.readout_overlap.format(flat) << "] se [" << se.format(flat) << "] Q_theory ["
+          << q.format(flat) << "] gp_sigmas " << gp_sigmas << " rms_theory " << rms_theory << " rms_gp " << rms_gp
+          << " rms_se " << rms_se << " variance " << sim.variance << " +- " << sim.variance_standard_error << " theory "
+          << theory.variance << " gp " << theory.gp_limit.variance << " filter " << filter << " +- " << filter_se
+          << " theory " << filter_theory << " step " << sim.step_size;
+  ::testing::Test::RecordProperty("figures", figures.str());
 }
 
 }  // namespace
