@@ -20,7 +20,7 @@ using Matrix = Eigen::MatrixXd;
 constexpr int kInputs = 256;        // N_0 of the gated benchmark
 constexpr int kGatedSamples = 1024;  // P of the gated benchmark (as in langevin_bench.cpp)
 constexpr int kSamples = 256;       // P of the CNN benchmark (n_p P = 4096 patch rows)
-constexpr int kSteps = 3;           // gated Langevin steps per benchmark iteration
+constexpr int kSteps = 8;           // gated Langevin steps per benchmark iteration (amortise the set-up)
 // CNN steps per iteration: enough to amortise the step-0 record (its P x P hidden kernel costs
 // about 2.5 steps at these shapes).
 constexpr int kConvSteps = 40;
