@@ -111,7 +111,9 @@ TEST(ShapeValidation, GatedCaseAOrderParameterAndPredictor) {
   o.burn_in = 10000;
   o.num_steps = 16000;
   o.thinning = 10;
-  o.num_chains = 8;
+  // 16 chains: with 8, the mean variance of windows [10k, 26k], [20k, 40k] and [30k, 60k] of the
+  // same chains spread by 2-3 of their SEs (slow modes; docs/validation-gated.md#make-test-version).
+  o.num_chains = 16;
   o.record_hidden_kernels = false;
   o.record_every = 100000;
   o.seed = 11;
@@ -141,10 +143,13 @@ TEST(ShapeValidation, GatedCaseAOrderParameterAndPredictor) {
   const double rms_theory = rms(sim.test_mean - theory.test_mean);
   const double rms_gp = rms(sim.test_mean - theory.gp_limit.test_mean);
   EXPECT_LT(rms_theory, 2 * rms_se + rel * rms(theory.test_mean)) << "rms SE " << rms_se;
-  EXPECT_GT(rms_gp, 1.5 * rms_theory) << "gp " << rms_gp << " theory " << rms_theory;
+  // Here the GP mean lies within about one MC SE of the theory's (rms 0.09 against an rms SE of
+  // 0.10), so the predictor can only rank them; the GP is rejected by U above and by the variance.
+  EXPECT_GT(rms_gp, rms_theory) << "gp " << rms_gp << " theory " << rms_theory;
   EXPECT_LT(std::abs(sim.variance - theory.variance), k * sim.variance_standard_error + 2 * rel * theory.variance)
       << "sim " << sim.variance << " +- " << sim.variance_standard_error << " theory " << theory.variance << " gp "
       << theory.gp_limit.variance;
+  EXPECT_GT(std::abs(sim.variance - theory.gp_limit.variance), 10 * sim.variance_standard_error);
   // The figures, for --gtest_output=json (docs/validation-gated.md#make-test-version).
   const Eigen::IOFormat flat(6, Eigen::DontAlignCols, " ", "; ");
   std::ostringstream figures;
