@@ -13,13 +13,9 @@
 #include "neurogeom/core/error.hpp"
 #include "neurogeom/core/parallel.hpp"
 #include "neurogeom/core/version.hpp"
-
-// LAPACK divide-and-conquer symmetric eigensolver from OpenBLAS (Fortran ABI: trailing
-// hidden lengths of the two character arguments). About 5x faster than Eigen's QR-based
-// solver at P = 1000, which the "P = 1000 in <= 1 s" needs.
-extern "C" void dsyevd_(const char* jobz, const char* uplo, const int* n, double* a, const int* lda, double* w,
-                        double* work, const int* lwork, int* iwork, const int* liwork, int* info, std::size_t,
-                        std::size_t);
+#include "detail/dense.hpp"
+#include "neurogeom/kernels/conv.hpp"
+#include "neurogeom/kernels/gated.hpp"
 
 namespace neurogeom::kernels {
 
@@ -34,8 +30,11 @@ void TheoryOptions::validate() const {
   validate_network();
   NEUROGEOM_THROW_IF_NOT(std::isfinite(temperature) && temperature >= 0,
                          fmt::format("temperature must be >= 0, got {}", temperature));
-  NEUROGEOM_THROW_IF_NOT(activation != Activation::erf,
+  NEUROGEOM_THROW_IF_NOT(architecture != Architecture::fully_connected || activation != Activation::erf,
                          "activation erf is not supported by the scalar theory (docs/theory.md#heuristic-relu-extension); use linear or relu");
+  // The shape-renormalization theories (docs/theory.md#gated-networks, #convolutional-networks).
+  if (architecture == Architecture::gated) validate_gated(*this, gates);
+  if (architecture == Architecture::conv) validate_conv(*this);
   NEUROGEOM_THROW_IF_NOT(scan_points >= 10, fmt::format("scan_points must be >= 10, got {}", scan_points));
   NEUROGEOM_THROW_IF_NOT(tolerance > 0, fmt::format("tolerance must be > 0, got {}", tolerance));
   NEUROGEOM_THROW_IF_NOT(max_iterations >= 1, fmt::format("max_iterations must be >= 1, got {}", max_iterations));
@@ -262,29 +261,6 @@ void solve_order_parameters(const Eigen::Ref<const Eigen::VectorXd>& eigenvalues
 
 namespace {
 
-// Eigenvalues (ascending) of the symmetric `a`, which is overwritten by its eigenvectors.
-Eigen::VectorXd symmetric_eigen(Eigen::MatrixXd& a) {
-  const int n = static_cast<int>(a.rows());
-  Eigen::VectorXd w(n);
-  if (n == 0) return w;
-  const Eigen::MatrixXd original = a;
-  int info = 0, lwork = -1, liwork = -1, iwork_query = 0;
-  double work_query = 0;
-  dsyevd_("V", "L", &n, a.data(), &n, w.data(), &work_query, &lwork, &iwork_query, &liwork, &info, 1, 1);
-  lwork = static_cast<int>(work_query);
-  liwork = iwork_query;
-  std::vector<double> work(static_cast<std::size_t>(std::max(1, lwork)));
-  std::vector<int> iwork(static_cast<std::size_t>(std::max(1, liwork)));
-  dsyevd_("V", "L", &n, a.data(), &n, w.data(), work.data(), &lwork, iwork.data(), &liwork, &info, 1, 1);
-  if (info != 0) {
-    // Fall back to Eigen's solver (dsyevd failing to converge is rare).
-    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(original);
-    w = eigen.eigenvalues();
-    a = eigen.eigenvectors();
-  }
-  return w;
-}
-
 // Base kernel pieces in the eigenbasis of K(train, train), shared by a sweep.
 struct Prepared {
   Eigen::VectorXd eigenvalues;
@@ -302,7 +278,7 @@ Prepared prepare(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::Ref<
   NngpOptions base{activation, activation == Activation::linear ? 0 : depth, 1.0};
   Prepared p;
   p.eigenvectors = nngp_kernel(x_train, x_train, base);
-  p.eigenvalues = symmetric_eigen(p.eigenvectors).cwiseMax(0.0);
+  p.eigenvalues = detail::symmetric_eigen(p.eigenvectors).cwiseMax(0.0);
   p.projections = p.eigenvectors.transpose() * y_train;
   p.test_basis = nngp_kernel(x_test, x_train, base) * p.eigenvectors;
   p.test_diagonal = nngp_kernel_diagonal(x_test, base);
@@ -407,9 +383,8 @@ TheoryResult solve_theory(const Eigen::Ref<const RowMatrixXd>& x_train, const Ei
   check_regression_data(x_train, y_train, x_test, y_test);
   NEUROGEOM_THROW_IF_NOT(options.architecture == Architecture::gated || (gates.train.size() == 0 && gates.test.size() == 0),
                          "gate matrices are given but architecture is not gated");
-  NEUROGEOM_THROW_IF_NOT(options.architecture == Architecture::fully_connected,
-                         fmt::format("architecture {}: the kernel shape renormalization theory is not built in this tree yet",
-                                     enum_name(options.architecture)));
+  if (options.architecture == Architecture::gated) return solve_gated_theory(x_train, y_train, x_test, y_test, options, gates);
+  if (options.architecture == Architecture::conv) return solve_conv_theory(x_train, y_train, x_test, y_test, options);
   use_single_threaded_blas();
   const auto start = std::chrono::steady_clock::now();
   TheoryResult result;

@@ -1,5 +1,7 @@
 #include "neurogeom/langevin/sampler.hpp"
 
+#include "detail/chains.hpp"
+
 #include <chrono>
 #include <cmath>
 
@@ -20,8 +22,12 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
 void LangevinOptions::validate() const {
-  NEUROGEOM_THROW_IF_NOT(activation != kernels::Activation::erf, "activation must be linear or relu, got erf");
-  validate_network();
+  validate_network();  // gated: linear only
+  if (architecture == kernels::Architecture::conv)
+    NEUROGEOM_THROW_IF_NOT(activation != kernels::Activation::relu,
+                           "architecture conv: activation must be linear or erf, got relu");
+  else
+    NEUROGEOM_THROW_IF_NOT(activation != kernels::Activation::erf, "activation must be linear or relu, got erf");
   NEUROGEOM_THROW_IF_NOT(std::isfinite(temperature) && temperature > 0,
                          fmt::format("temperature must be > 0, got {}", temperature));
   NEUROGEOM_THROW_IF_NOT(std::isfinite(step_size) && step_size >= 0,
@@ -35,8 +41,12 @@ void LangevinOptions::validate() const {
   NEUROGEOM_THROW_IF_NOT(num_chains >= 1, fmt::format("num_chains must be >= 1, got {}", num_chains));
 }
 
-double automatic_step_size(const Eigen::Ref<const RowMatrixXd>& x_train, const LangevinOptions& options) {
+double automatic_step_size(const Eigen::Ref<const RowMatrixXd>& x_train, const LangevinOptions& options,
+                           const kernels::Gates& gates) {
   options.validate();
+  if (options.architecture == kernels::Architecture::gated)
+    return detail::gated_automatic_step_size(x_train, options, gates);
+  if (options.architecture == kernels::Architecture::conv) return detail::conv_automatic_step_size(x_train, options);
   const kernels::NngpOptions nngp{options.activation, options.depth, options.prior_variance};
   const Eigen::MatrixXd k = kernels::nngp_kernel(x_train, x_train, nngp);
   const double largest = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(k, Eigen::EigenvaluesOnly).eigenvalues().maxCoeff();
@@ -48,17 +58,7 @@ double automatic_step_size(const Eigen::Ref<const RowMatrixXd>& x_train, const L
 
 namespace {
 
-// Everything one chain returns; reduced over chains in chain order.
-struct ChainOutput {
-  Eigen::VectorXd sum_f, sum_f2;  // over samples, per test point
-  double sum_test_error = 0;      // sum over samples of mean_x (f - y)^2
-  double sum_train_error = 0;
-  Eigen::VectorXd sum_weight_norms;
-  std::vector<Eigen::MatrixXd> sum_kernels;
-  long samples = 0;
-  LangevinTrace trace;
-  bool diverged = false;
-};
+using detail::ChainOutput;
 
 template <typename Scalar>
 class Chain {
@@ -223,6 +223,37 @@ class Chain {
 };
 
 
+// The chains of a fully connected network; chain i draws from Rng::for_item(seed, Stream::langevin_chain, i).
+detail::ChainRun run_fully_connected_chains(const Eigen::Ref<const RowMatrixXd>& x_train,
+                                            const Eigen::Ref<const Eigen::VectorXd>& y_train,
+                                            const Eigen::Ref<const RowMatrixXd>& x_test,
+                                            const Eigen::Ref<const Eigen::VectorXd>& y_test, const LangevinOptions& options,
+                                            double eta) {
+  detail::ChainRun run;
+  const std::size_t chains = static_cast<std::size_t>(options.num_chains);
+  run.outputs.resize(chains);
+  parallel_for(chains, options.num_threads, [&](std::size_t i) {
+    Rng rng = Rng::for_item(options.seed, Stream::langevin_chain, i);
+    if (options.precision == Precision::float64)
+      run.outputs[i] = Chain<double>(x_train, y_train, x_test, options, rng).run(y_test, eta);
+    else
+      run.outputs[i] = Chain<float>(x_train, y_train, x_test, options, rng).run(y_test, eta);
+    // The readout a (1 x N_L) estimates u_L through its squared norm (docs/theory.md#bpkr-saddle-point).
+    ChainOutput& o = run.outputs[i];
+    o.sum_overlap = Eigen::MatrixXd::Constant(1, 1, o.sum_weight_norms(o.sum_weight_norms.size() - 1));
+  });
+  // Flops of the products per step: forward 2 P n_in n_out, weight gradient the same, and
+  // the back-propagated delta for every layer above the first.
+  std::vector<int> fan{static_cast<int>(x_train.cols())};
+  for (int w : options.layer_widths()) fan.push_back(w);
+  fan.push_back(1);
+  const double p = static_cast<double>(x_train.rows());
+  for (std::size_t l = 0; l + 1 < fan.size(); ++l)
+    run.flops_per_step += (l == 0 ? 4.0 : 6.0) * p * fan[l] * fan[l + 1];
+  run.readout_scale = 1.0 / (static_cast<double>(fan[fan.size() - 2]) * options.prior_variance);
+  return run;
+}
+
 }  // namespace
 
 LangevinResult run_langevin(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::Ref<const Eigen::VectorXd>& y_train,
@@ -233,100 +264,23 @@ LangevinResult run_langevin(const Eigen::Ref<const RowMatrixXd>& x_train, const 
   kernels::check_regression_data(x_train, y_train, x_test, y_test);
   NEUROGEOM_THROW_IF_NOT(options.architecture == kernels::Architecture::gated || (gates.train.size() == 0 && gates.test.size() == 0),
                          "gate matrices are given but architecture is not gated");
-  NEUROGEOM_THROW_IF_NOT(options.architecture == kernels::Architecture::fully_connected,
-                         fmt::format("architecture {}: the sampler of this architecture is not built in this tree yet",
-                                     enum_name(options.architecture)));
   use_single_threaded_blas();
   const auto start = std::chrono::steady_clock::now();
   LangevinResult result;
   result.options = options;
-  result.step_size = options.step_size > 0 ? options.step_size : automatic_step_size(x_train, options);
-  const std::size_t chains = static_cast<std::size_t>(options.num_chains);
-  std::vector<ChainOutput> outputs(chains);
-  parallel_for(chains, options.num_threads, [&](std::size_t i) {
-    Rng rng = Rng::for_item(options.seed, Stream::langevin_chain, i);
-    if (options.precision == Precision::float64)
-      outputs[i] = Chain<double>(x_train, y_train, x_test, options, rng).run(y_test, result.step_size);
-    else
-      outputs[i] = Chain<float>(x_train, y_train, x_test, options, rng).run(y_test, result.step_size);
-  });
-  // Flops of the products per step: forward 2 P n_in n_out, weight gradient the same, and
-  // the back-propagated delta for every layer above the first.
-  std::vector<int> fan{static_cast<int>(x_train.cols())};
-  for (int w : options.layer_widths()) fan.push_back(w);
-  fan.push_back(1);
-  const double p = static_cast<double>(x_train.rows());
-  for (std::size_t l = 0; l + 1 < fan.size(); ++l)
-    result.flops_per_step += (l == 0 ? 4.0 : 6.0) * p * fan[l] * fan[l + 1];
-
-  // Reduce in chain order.
-  const Eigen::Index n_test = x_test.rows();
-  const Eigen::Index layers = static_cast<Eigen::Index>(fan.size()) - 1;
-  Eigen::VectorXd sum_f = Eigen::VectorXd::Zero(n_test), sum_f2 = Eigen::VectorXd::Zero(n_test);
-  Eigen::VectorXd sum_norms = Eigen::VectorXd::Zero(layers);
-  double sum_test_error = 0, sum_train_error = 0;
-  long samples = 0;
-  std::vector<double> chain_error, chain_variance;
-  std::vector<std::vector<double>> chain_norms(static_cast<std::size_t>(layers));
-  Eigen::MatrixXd chain_means(n_test, static_cast<Eigen::Index>(chains));
-  for (std::size_t i = 0; i < chains; ++i) {
-    ChainOutput& o = outputs[i];
-    result.traces.push_back(std::move(o.trace));
-    if (o.diverged || o.samples == 0) {
-      result.status = Status::ill_conditioned;
-      result.message = o.diverged ? fmt::format("chain {} diverged (non-finite output): reduce step_size", i)
-                                  : "no samples after burn-in";
-      continue;
-    }
-    const double n = static_cast<double>(o.samples);
-    sum_f += o.sum_f;
-    sum_f2 += o.sum_f2;
-    sum_norms += o.sum_weight_norms;
-    sum_test_error += o.sum_test_error;
-    sum_train_error += o.sum_train_error;
-    samples += o.samples;
-    chain_error.push_back(o.sum_test_error / n);
-    const Eigen::VectorXd mean = o.sum_f / n;
-    chain_means.col(static_cast<Eigen::Index>(i)) = mean;
-    chain_variance.push_back((o.sum_f2 / n - mean.cwiseAbs2()).mean());
-    for (Eigen::Index l = 0; l < layers; ++l) chain_norms[l].push_back(o.sum_weight_norms(l) / n);
-    if (options.record_hidden_kernels) {
-      if (result.hidden_kernels.empty()) result.hidden_kernels.assign(o.sum_kernels.size(), Eigen::MatrixXd());
-      for (std::size_t l = 0; l < o.sum_kernels.size(); ++l)
-        result.hidden_kernels[l] = result.hidden_kernels[l].size() ? Eigen::MatrixXd(result.hidden_kernels[l] + o.sum_kernels[l])
-                                                                   : o.sum_kernels[l];
-    }
+  detail::ChainRun run;
+  if (options.architecture == kernels::Architecture::gated) {
+    const kernels::Gates resolved = kernels::resolve_gates(x_train, x_test, options, gates);
+    result.step_size = options.step_size > 0 ? options.step_size : automatic_step_size(x_train, options, resolved);
+    run = detail::run_gated_chains(x_train, y_train, x_test, y_test, options, resolved, result.step_size);
+  } else if (options.architecture == kernels::Architecture::conv) {
+    result.step_size = options.step_size > 0 ? options.step_size : automatic_step_size(x_train, options);
+    run = detail::run_conv_chains(x_train, y_train, x_test, y_test, options, result.step_size);
+  } else {
+    result.step_size = options.step_size > 0 ? options.step_size : automatic_step_size(x_train, options);
+    run = run_fully_connected_chains(x_train, y_train, x_test, y_test, options, result.step_size);
   }
-  result.num_samples = samples;
-  if (samples > 0) {
-    const double n = static_cast<double>(samples);
-    result.test_mean = sum_f / n;
-    result.test_variance = (sum_f2 / n - result.test_mean.cwiseAbs2()).cwiseMax(0.0);
-    result.variance = n_test ? result.test_variance.mean() : kNaN;
-    if (y_test.size()) {
-      result.generalization_error = sum_test_error / n;
-      result.bias = (y_test - result.test_mean).squaredNorm() / static_cast<double>(n_test);
-    }
-    result.train_error = sum_train_error / n;
-    result.weight_norms = sum_norms / n;
-    for (auto& k : result.hidden_kernels) k /= n;
-    result.generalization_error_standard_error = y_test.size() ? standard_error(chain_error) : kNaN;
-    result.variance_standard_error = standard_error(chain_variance);
-    result.weight_norms_standard_error.resize(layers);
-    for (Eigen::Index l = 0; l < layers; ++l) result.weight_norms_standard_error(l) = standard_error(chain_norms[l]);
-    // The readout a (1 x N_L) estimates u_L: <|a|^2>/(N_L sigma^2) (docs/theory.md#bpkr-saddle-point).
-    const double readout_scale = 1.0 / (static_cast<double>(fan[fan.size() - 2]) * options.prior_variance);
-    result.readout_overlap = Eigen::MatrixXd::Constant(1, 1, result.weight_norms(layers - 1) * readout_scale);
-    result.readout_overlap_standard_error =
-        Eigen::MatrixXd::Constant(1, 1, result.weight_norms_standard_error(layers - 1) * readout_scale);
-    result.test_mean_standard_error.resize(n_test);
-    for (Eigen::Index j = 0; j < n_test; ++j) {
-      std::vector<double> v;
-      for (std::size_t i = 0; i < chains; ++i)
-        if (!outputs[i].diverged && outputs[i].samples) v.push_back(chain_means(j, static_cast<Eigen::Index>(i)));
-      result.test_mean_standard_error(j) = standard_error(v);
-    }
-  }
+  detail::pool_chains(run, y_test, options, result);
   result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

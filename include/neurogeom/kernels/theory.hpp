@@ -90,6 +90,9 @@ struct TheoryResult {
   /// The same predictor statistics with every order parameter at its infinite-width value
   /// (u = 1, U = I, Q = I): the Gaussian-process (NNGP) limit of the same network.
   PredictorStatistics gp_limit;
+  /// conv only (docs/theory.md#convolutional-networks): the GP of the same CNN with a globally
+  /// average-pooled readout, Q = 1 1^T/n_p; empty for the other architectures.
+  PredictorStatistics pooled_gp_limit;
   /// Largest absolute violation of the saddle-point equations in fixed-point form at the
   /// returned root (u_l - (1 - g/N_l) for scalars, entries of U - (I + Gamma/N)^{-1} for matrices).
   double stationarity_residual = std::numeric_limits<double>::quiet_NaN();
@@ -107,7 +110,7 @@ struct TheoryResult {
   /// Options as used.
   TheoryOptions options;
 };
-BOOST_DESCRIBE_STRUCT(TheoryResult, (), (order_parameters, order_parameter_matrices, kernel_scale, width_correction, action, num_roots, target_norm, load, test_mean, test_variance, bias, variance, generalization_error, hidden_kernel, weight_norms, gp_limit, stationarity_residual, heuristic, status, message, iterations, wall_seconds, options))
+BOOST_DESCRIBE_STRUCT(TheoryResult, (), (order_parameters, order_parameter_matrices, kernel_scale, width_correction, action, num_roots, target_norm, load, test_mean, test_variance, bias, variance, generalization_error, hidden_kernel, weight_norms, gp_limit, pooled_gp_limit, stationarity_residual, heuristic, status, message, iterations, wall_seconds, options))
 
 /// Checks the shapes and finiteness of regression data (x_train P x N_0 with P targets; x_test
 /// with the same columns; y_test empty or one per test row); throws InvalidArgument naming the

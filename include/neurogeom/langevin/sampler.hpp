@@ -30,7 +30,8 @@ struct LangevinOptions : kernels::NetworkOptions {
   double temperature = 0.05;
   /// Step size eta_lr > 0; 0 = automatic: step_fraction / lambda, where lambda =
   /// (L+1) lambda_max(K_f)/sigma^2 + T/sigma^2 bounds the Hessian of the linear network at the prior
-  /// (K_f the NNGP Gram on the training set). Stability needs eta < 2/lambda_max(Hessian).
+  /// (K_f the NNGP Gram on the training set; gated and conv: their GP kernel,
+  /// docs/theory.md#gated-langevin-sampler). Stability needs eta < 2/lambda_max(Hessian).
   double step_size = 0.0;
   /// Fraction of 1/lambda used by the automatic step size, in (0, 2).
   double step_fraction = 0.2;
@@ -113,7 +114,10 @@ LangevinResult run_langevin(const Eigen::Ref<const RowMatrixXd>& x_train, const 
                             const Eigen::Ref<const RowMatrixXd>& x_test, const Eigen::Ref<const Eigen::VectorXd>& y_test,
                             const LangevinOptions& options, const kernels::Gates& gates = {});
 
-/// The automatic step size of `options` on this training set (see LangevinOptions::step_size).
-double automatic_step_size(const Eigen::Ref<const RowMatrixXd>& x_train, const LangevinOptions& options);
+/// The automatic step size of `options` on this training set (see LangevinOptions::step_size;
+/// gated and conv: docs/theory.md#gated-langevin-sampler, #convolutional-langevin-sampler).
+/// `gates` are the training gates of a gated network (empty: half-space gates from the options).
+double automatic_step_size(const Eigen::Ref<const RowMatrixXd>& x_train, const LangevinOptions& options,
+                           const kernels::Gates& gates = {});
 
 }  // namespace neurogeom::langevin
