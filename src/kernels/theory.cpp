@@ -13,6 +13,7 @@
 #include "neurogeom/core/error.hpp"
 #include "neurogeom/core/parallel.hpp"
 #include "neurogeom/core/version.hpp"
+#include "neurogeom/kernels/one_hidden.hpp"
 
 // LAPACK divide-and-conquer symmetric eigensolver from OpenBLAS (Fortran ABI: trailing
 // hidden lengths of the two character arguments). About 5x faster than Eigen's QR-based
@@ -34,8 +35,10 @@ void TheoryOptions::validate() const {
   validate_network();
   NEUROGEOM_THROW_IF_NOT(std::isfinite(temperature) && temperature >= 0,
                          fmt::format("temperature must be >= 0, got {}", temperature));
-  NEUROGEOM_THROW_IF_NOT(activation != Activation::erf,
-                         "activation erf is not supported by the scalar theory (docs/theory.md#heuristic-relu-extension); use linear or relu");
+  NEUROGEOM_THROW_IF_NOT(!(activation == Activation::erf && architecture == Architecture::fully_connected && depth != 1),
+                         fmt::format("activation erf: the fully connected theory is built for depth 1 only "
+                                     "(docs/theory.md#one-hidden-layer-non-odd-activations-and-several-outputs), got depth {}; "
+                                     "use linear or relu for deeper networks", depth));
   NEUROGEOM_THROW_IF_NOT(scan_points >= 10, fmt::format("scan_points must be >= 10, got {}", scan_points));
   NEUROGEOM_THROW_IF_NOT(tolerance > 0, fmt::format("tolerance must be > 0, got {}", tolerance));
   NEUROGEOM_THROW_IF_NOT(max_iterations >= 1, fmt::format("max_iterations must be >= 1, got {}", max_iterations));
@@ -410,6 +413,10 @@ TheoryResult solve_theory(const Eigen::Ref<const RowMatrixXd>& x_train, const Ei
   NEUROGEOM_THROW_IF_NOT(options.architecture == Architecture::fully_connected,
                          fmt::format("architecture {}: the kernel shape renormalization theory is not built in this tree yet",
                                      enum_name(options.architecture)));
+  // One hidden layer with a nonlinear activation: the odd (erf) and non-odd (relu) theories of
+  // docs/theory.md#one-hidden-layer-non-odd-activations-and-several-outputs; relu at depth >= 2 keeps the heuristic.
+  if (options.depth == 1 && options.activation != Activation::linear)
+    return solve_one_hidden_layer(x_train, y_train, x_test, y_test, options);
   use_single_threaded_blas();
   const auto start = std::chrono::steady_clock::now();
   TheoryResult result;
