@@ -206,6 +206,13 @@ def table(out):
         ha = "; ".join(f"{a:.1f}/{b:.1f}" for a, b in r["halves"]["readout_norm"])
         print(f"| {r['name']} | {r['step_size']:.4g} | {r['relaxation_steps']:.0f} | {r['burn_in']} | {r['num_steps']} | "
               f"{hv} | {ha} |")
+    print()
+    print("| config | bias theory | bias sim | mean_x SE(<f>)^2 | bias sim - mean_x SE^2 | eps NNGP |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        se2 = r["mean_se_rms"] ** 2
+        print(f"| {r['name']} | {r['theory']['bias']:.4f} | {r['sim']['bias']:.4f} | {se2:.4f} | "
+              f"{r['sim']['bias'] - se2:.4f} | {r['gp']['eps']:.4f} |")
     kernel_rows = [r for r in rows if "kernel" in r]
     if kernel_rows:
         print()

@@ -82,7 +82,7 @@ TEST(LangevinOneHidden, ReluSupportsTheTwoParameterTheory) {
   const double uh = heuristic.order_parameters[0];
   const kernels::GpResult heur = kernels::gp_regression(uh * kf, d.y_train, uh * kx, uh * kd, kT);
 
-  const LangevinResult sim = run_langevin(d.x_train, d.y_train, d.x_test, d.y_test, sampler(Activation::relu, 8, 10, 20, d));
+  const LangevinResult sim = run_langevin(d.x_train, d.y_train, d.x_test, d.y_test, sampler(Activation::relu, 6, 10, 20, d));
   ASSERT_EQ(sim.status, Status::converged) << sim.message;
   const double q = theory.order_parameters[0];
   const double overlap = sim.readout_overlap(0, 0), overlap_se = sim.readout_overlap_standard_error(0, 0);
@@ -105,7 +105,11 @@ TEST(LangevinOneHidden, ReluSupportsTheTwoParameterTheory) {
   EXPECT_LT(rms(sim.test_mean - theory.test_mean), 3 * mean_se) << record;
 }
 
-// erf is odd: K_R = Q K_f. Overlap and variance within 4 SE + 5% of the theory, GP excluded.
+// erf is odd: K_R = Q K_f. At N_1 = 120 (Q = 1.99): overlap and variance within 4 SE + 5% of
+// the theory, GP excluded. At N_1 = 60 (Q = 2.47) the overlap is 9.7% above Q; the width scan
+// (DISABLED_ErfWidthScan, docs/validation-bpkr.md#one-hidden-layer-relu-and-erf) shows the
+// deviation falling to 3.7% at N_1 = 120 and 2.5% at 240: a finite-size term, largest where
+// the renormalization is strongest.
 TEST(LangevinOneHidden, ErfAgreesWithTheOddTheory) {
   TeacherData d = teacher_data(kP, kN0, kTest, 43);
   d.y_train *= 2.0;  // a target norm above the prior's, so that Q is away from 1
@@ -113,11 +117,13 @@ TEST(LangevinOneHidden, ErfAgreesWithTheOddTheory) {
   kernels::TheoryOptions t;
   t.activation = Activation::erf;
   t.depth = 1;
-  t.widths = {kWidth};
+  t.widths = {2 * kWidth};
   t.temperature = kT;
   const kernels::TheoryResult theory = kernels::solve_theory(d.x_train, d.y_train, d.x_test, d.y_test, t);
   ASSERT_EQ(theory.status, Status::converged) << theory.message;
-  const LangevinResult sim = run_langevin(d.x_train, d.y_train, d.x_test, d.y_test, sampler(Activation::erf, 8, 10, 20, d));
+  LangevinOptions o = sampler(Activation::erf, 6, 10, 20, d);
+  o.widths = {2 * kWidth};
+  const LangevinResult sim = run_langevin(d.x_train, d.y_train, d.x_test, d.y_test, o);
   ASSERT_EQ(sim.status, Status::converged) << sim.message;
   const double q = theory.order_parameters[0];
   const double overlap = sim.readout_overlap(0, 0), overlap_se = sim.readout_overlap_standard_error(0, 0);
