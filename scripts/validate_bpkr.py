@@ -94,6 +94,8 @@ def configurations():
     for L in (1, 2, 3):
         for N in (100, 200):
             c[f"T0.01-L{L}-N{N}"] = (100, 50, L, N, 0.01, 1.0, 10, 20)
+    # D.6 checklist item 2 for T0.01-L2-N100, whose readout norm fell between the halves in every chain.
+    c["T0.01-L2-N100-longburn"] = (100, 50, 2, 100, 0.01, 1.0, 30, 20)
     c["T1-L1-N100"] = (100, 50, 1, 100, 1.0, 1.0, 10, 200)
     c["T1-L2-N100"] = (100, 50, 2, 100, 1.0, 1.0, 10, 200)
     return c
@@ -226,7 +228,9 @@ def table(out):
 
 def main():
     args = sys.argv[1:]
-    mode = args[0] if args else "protocol"
+    if not args:
+        raise SystemExit(__doc__)
+    mode = args[0]
     out = args[args.index("--out") + 1] if "--out" in args else DEFAULT_OUT
     if mode == "fashion":
         fashion("--quick" in args)

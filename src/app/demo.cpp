@@ -96,7 +96,7 @@ std::vector<Layer> named_layers(const std::vector<Eigen::MatrixXd>& activations)
 // (docs/validation-bpkr.md#low-temperature-protocol): Gaussian inputs, N_0 = 100, P = 50, a
 // linear teacher with output noise 0.1, low temperature T = 0.05, prior variance sigma^2 = 2
 // (so that u is far from 1), widths 25-200 comparable to P. The NNGP (infinite width) error is
-// more than twice the theory's at N = 25. Chains burn in for 8 relaxation times sigma^2/(T eta)
+// 1.8 times the theory's at N = 25 (docs/analysis.md). Chains burn in for 8 relaxation times sigma^2/(T eta)
 // and sample for 12 (docs/theory.md#equilibration).
 nlohmann::json theory_section(const DemoOptions& o) {
   const Eigen::Index n0 = 100, p = 50, n_test = 100;

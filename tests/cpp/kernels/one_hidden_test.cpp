@@ -2,7 +2,9 @@
 // the reductions to BPKR (phi = id), of the non-odd theory to the odd one (m = 0), of the
 // several-output theory to one output (D = 1) and to independent GPs (Q = I), the analytic
 // Jacobian against central differences, and the infinite-width limits.
+#include <algorithm>
 #include <cmath>
+#include <iostream>
 
 #include <Eigen/Eigenvalues>
 #include <gtest/gtest.h>
@@ -40,6 +42,7 @@ Eigen::VectorXd mean_features(const RowMatrixXd& x, double s2) {
 TEST(OneHiddenLayer, IdentityEqualsBpkr) {
   // phi = id: the odd theory's Q is the BPKR u of L = 1 (1e-8), with the same predictor.
   const TeacherData d = teacher_data(40, 60, 15, 7);
+  double worst_q = 0, worst_newton = 0, worst_action = 0;
   for (double t : {0.01, 0.2})
     for (double s2 : {1.0, 1.7})
       for (int n : {25, 120}) {
@@ -65,13 +68,19 @@ TEST(OneHiddenLayer, IdentityEqualsBpkr) {
         EXPECT_NEAR(sol.order_parameter, bpkr.order_parameters[0], 1e-8);
         EXPECT_NEAR(sol.conjugate_order_parameter, 1 / sol.order_parameter - 1, 1e-10);
         EXPECT_NEAR(sol.action, 2 * bpkr.action / n - 1, 1e-9 * std::max(1.0, std::abs(sol.action)));
+        worst_q = std::max(worst_q, std::abs(odd.order_parameters[0] - bpkr.order_parameters[0]));
+        worst_newton = std::max(worst_newton, std::abs(sol.order_parameter - bpkr.order_parameters[0]));
+        worst_action = std::max(worst_action, std::abs(sol.action - (2 * bpkr.action / n - 1)));
       }
+  std::cout << "phi = id: max |Q - u_BPKR| = " << worst_q << " (scan), " << worst_newton
+            << " (Newton, m = 0); max |S - (2H/N - 1)| = " << worst_action << "\n";
 }
 
 TEST(OneHiddenLayer, ReluWithoutMeanReducesToOddAction) {
   // m = 0 in the non-odd equations: Qbar = 1/Q - 1, Q = the one-parameter root on K_f, and
   // S(Q, Qbar) = S_odd(Q) - 1 (docs/theory.md#one-hidden-layer-non-odd-activations-and-several-outputs).
   const TeacherData d = teacher_data(50, 30, 10, 11);
+  double worst_q = 0, worst_action = 0;
   for (double t : {0.02, 0.3})
     for (int n : {30, 200}) {
       const double s2 = 1.3;
@@ -91,7 +100,10 @@ TEST(OneHiddenLayer, ReluWithoutMeanReducesToOddAction) {
       EXPECT_NEAR(sol.order_parameter, scalar.order_parameters[0], 1e-9);
       EXPECT_NEAR(sol.conjugate_order_parameter, 1 / sol.order_parameter - 1, 1e-9);
       EXPECT_NEAR(sol.action, 2 * scalar.action / n - 1, 1e-9 * std::max(1.0, std::abs(sol.action)));
+      worst_q = std::max(worst_q, std::abs(sol.order_parameter - scalar.order_parameters[0]));
+      worst_action = std::max(worst_action, std::abs(sol.action - (2 * scalar.action / n - 1)));
     }
+  std::cout << "relu, m = 0: max |Q - Q_odd| = " << worst_q << ", max |S - (S_odd - 1)| = " << worst_action << "\n";
 }
 
 TEST(OneHiddenLayer, AnalyticJacobianMatchesCentralDifferences) {
@@ -112,6 +124,8 @@ TEST(OneHiddenLayer, AnalyticJacobianMatchesCentralDifferences) {
       const Eigen::Vector2d numeric = (fp - fm) / (2 * h);
       // Central differences: error O(h^2 f''') ~ 1e-10 plus rounding eps |f|/h ~ 1e-10.
       EXPECT_LT((numeric - j.col(c)).cwiseAbs().maxCoeff(), 1e-7) << "column " << c << " at Q = " << q;
+      std::cout << "Jacobian column " << c << " at Q = " << q << ": max |analytic - central| = "
+                << (numeric - j.col(c)).cwiseAbs().maxCoeff() << "\n";
     }
   }
 }
@@ -190,6 +204,8 @@ TEST(MultiOutputTheory, OneOutputEqualsSingleOutputTheory) {
     EXPECT_LT((multi.test_variance.col(0) - single.test_variance).cwiseAbs().maxCoeff(), 1e-8);
     EXPECT_NEAR(multi.generalization_error, single.generalization_error, 1e-8);
     EXPECT_NEAR(multi.gp_generalization_error, single.gp_limit.generalization_error, 1e-8);
+    std::cout << "D = 1: |Q - Q_single| = " << std::abs(multi.order_parameter(0, 0) - single.order_parameters[0])
+              << ", max |mean diff| = " << (multi.test_mean.col(0) - single.test_mean).cwiseAbs().maxCoeff() << "\n";
   }
 }
 
