@@ -3,6 +3,7 @@
 #include <pybind11/stl.h>
 
 #include "neurogeom/kernels/nngp.hpp"
+#include "neurogeom/kernels/one_hidden.hpp"
 #include "neurogeom/kernels/theory.hpp"
 #include "describe.hpp"
 #include "neurogeom/io/csv.hpp"
@@ -39,6 +40,15 @@ const bool registered = register_binding(50, [](py::module_& m) {
       },
       py::arg("x_train"), py::arg("y_train"), py::arg("x_test"), py::arg("y_test"), py::arg("options"),
       py::arg("gates") = RowMatrixXd(), py::arg("test_gates") = RowMatrixXd(),
+      py::call_guard<py::gil_scoped_release>());
+  bind_struct<MultiOutputTheoryResult>(m, "MultiOutputTheoryResult");
+  m.def(
+      "multi_output_theory",
+      [](const RowRef& x, const Eigen::Ref<const Eigen::MatrixXd>& y, const RowRef& x_test,
+         const Eigen::Ref<const Eigen::MatrixXd>& y_test, const TheoryOptions& o) {
+        return solve_multi_output_theory(x, y, x_test, y_test, o);
+      },
+      py::arg("x_train"), py::arg("y_train"), py::arg("x_test"), py::arg("y_test"), py::arg("options"),
       py::call_guard<py::gil_scoped_release>());
   m.def("zero_temperature_order_parameter", &zero_temperature_order_parameter, py::arg("load"),
         py::arg("target_norm"), py::arg("prior_variance"), py::arg("depth"));

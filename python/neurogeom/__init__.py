@@ -13,7 +13,7 @@ from ._manifold import __all__ as _manifold_all
 from ._fewshot import fewshot, zeroshot, dimension_scaling
 from ._nets import train_classifier, initialize_mlp, layer_activations, predict, accuracy
 from ._report import write_report, render_report, report_summary, report_plot_ids
-from ._theory import nngp_kernel, theory, theory_sweep, langevin, width_sweep
+from ._theory import nngp_kernel, theory, multi_output_theory, theory_sweep, langevin, width_sweep
 from ._analysis import analyze, demo
 from ._glue import glue
 from ._drift import drift, drift_csv
@@ -46,7 +46,7 @@ def load(path, labels=None, label_column=-1):
 
 __all__ = ["InvalidArgument", "Status", "Dataset", "load", "load_fashion_mnist", "read_labels", "as_dataset",
            "fewshot", "zeroshot", "dimension_scaling",
-           "nngp_kernel", "theory", "theory_sweep", "langevin", "width_sweep",
+           "nngp_kernel", "theory", "multi_output_theory", "theory_sweep", "langevin", "width_sweep",
            "train_classifier", "initialize_mlp", "layer_activations", "predict", "accuracy",
            "write_report", "render_report", "report_summary", "report_plot_ids",
            "analyze", "demo", "glue", "drift", "drift_csv", "cka", "procrustes_distance", "compare",

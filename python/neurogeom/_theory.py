@@ -73,6 +73,32 @@ def theory(X, y, X_test=None, y_test=None, strict=False, gates=None, test_gates=
     return result
 
 
+def multi_output_theory(X, Y, X_test=None, Y_test=None, strict=False, **options):
+    """Theory of a one-hidden-layer network with D outputs sharing the hidden layer: the D x D
+    order parameter Q, test means and variances (n_test x D), the mean posterior output
+    covariance, bias/variance/generalization error and the Q = I (independent GPs) values
+    (docs/theory.md#one-hidden-layer-non-odd-activations-and-several-outputs). Y is P x D (a
+    1-D y is one output); odd activations only (linear, erf), depth 1. strict=True raises
+    RuntimeError unless converged.
+    """
+    X = _matrix(X, "X")
+    Y = np.ascontiguousarray(Y, dtype=np.float64)
+    Y = Y[:, None] if Y.ndim == 1 else Y
+    if Y.ndim != 2:
+        raise ValueError(f"Y must be 1-D or 2-D (samples x outputs), got ndim={Y.ndim}")
+    X_test = X if X_test is None else _matrix(X_test, "X_test")
+    if Y_test is None:
+        Y_test = np.zeros((0, Y.shape[1]))
+    else:
+        Y_test = np.ascontiguousarray(Y_test, dtype=np.float64)
+        Y_test = Y_test[:, None] if Y_test.ndim == 1 else Y_test
+    result = _core.multi_output_theory(X, Y, X_test, Y_test,
+                                       make_options(_core.TheoryOptions, "multi_output_theory", _convert(options)))
+    if strict and result.status != "converged":
+        raise RuntimeError(f"multi_output_theory: status {result.status}: {result.message}")
+    return result
+
+
 def theory_sweep(X, y, X_test, y_test, **options):
     """Solves the theory on a grid of widths, depths, prior_variances and temperatures.
 
@@ -107,6 +133,7 @@ def width_sweep(X, y, X_test, y_test, **options):
 
 document(nngp_kernel, _core.NngpOptions)
 document(theory, _core.TheoryOptions)
+document(multi_output_theory, _core.TheoryOptions)
 document(theory_sweep, _core.TheorySweepOptions)
 document(langevin, _core.LangevinOptions)
 document(width_sweep, _core.WidthSweepOptions)

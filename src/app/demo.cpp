@@ -92,73 +92,42 @@ std::vector<Layer> named_layers(const std::vector<Eigen::MatrixXd>& activations)
 }
 
 // Theory section: BPKR prediction against Langevin simulation of the generalization error of
-// a deep linear network against width, on a binary task (classes 0 vs 6 of Fashion-MNIST,
-// T-shirt vs shirt, pooled 2x2 to 196 inputs; digits 3 vs 8 otherwise). As in
-// docs/validation-bpkr.md, inputs are centred on the two-class pool and each scaled to squared
-// norm N_0, so K_0(x, x) = 1 (docs/theory.md#nngp-kernels). Standardising each pixel instead divides the
-// nearly constant border pixels by their tiny training spread; test images, whose border pixels
-// differ, then get huge inputs and the chains are far from equilibrium (errors near 5 for +-1
-// targets).
-nlohmann::json theory_section(const DemoOptions& o, const Split& split) {
-  const bool fashion = split.name == "Fashion-MNIST";
-  data::LabelledPoints source;
-  const std::int64_t class_a = fashion ? 0 : 3, class_b = fashion ? 6 : 8;
-  if (fashion) {
-    source = data::load_fashion_mnist(data::kFashionMnistDirectory, "train", 1000);
-  } else {
-    source = data::read_points(o.data_directory + "/digits.csv.gz", {});
-  }
-  std::vector<Eigen::Index> pool;
-  for (Eigen::Index i = 0; i < source.points.rows(); ++i) {
-    const std::int64_t y = source.labels[static_cast<std::size_t>(i)];
-    if (y == class_a || y == class_b) pool.push_back(i);
-  }
-  const Eigen::Index dim = fashion ? 196 : source.points.cols();
-  RowMatrixXd x(static_cast<Eigen::Index>(pool.size()), dim);
-  Eigen::VectorXd y(static_cast<Eigen::Index>(pool.size()));
-  for (std::size_t k = 0; k < pool.size(); ++k) {
-    const auto row = source.points.row(pool[k]);
-    const auto r_out = static_cast<Eigen::Index>(k);
-    if (fashion) {
-      for (int r = 0; r < 14; ++r)
-        for (int c = 0; c < 14; ++c)
-          x(r_out, r * 14 + c) = 0.25 * (row((2 * r) * 28 + 2 * c) + row((2 * r) * 28 + 2 * c + 1) +
-                                         row((2 * r + 1) * 28 + 2 * c) + row((2 * r + 1) * 28 + 2 * c + 1));
-    } else {
-      x.row(r_out) = row;
-    }
-    y(r_out) = source.labels[pool[k]] == class_a ? 1.0 : -1.0;
-  }
-  x = x.rowwise() - x.colwise().mean();
-  for (Eigen::Index i = 0; i < x.rows(); ++i) x.row(i) *= std::sqrt(static_cast<double>(dim)) / x.row(i).norm();
-  std::vector<Eigen::Index> order(pool.size());
-  for (std::size_t k = 0; k < order.size(); ++k) order[k] = static_cast<Eigen::Index>(k);
-  Rng rng = Rng::for_item(o.seed, Stream::demo_split);
-  rng.shuffle(order.data(), order.size());
-  const Eigen::Index train_count = o.quick ? 60 : 180;
-  const Eigen::Index test_count = std::min<Eigen::Index>(o.quick ? 60 : 300, static_cast<Eigen::Index>(order.size()) - train_count);
-  NEUROGEOM_THROW_IF_NOT(test_count >= 10, "not enough images for the theory section");
-  RowMatrixXd x_train(train_count, dim), x_test(test_count, dim);
-  Eigen::VectorXd y_train(train_count), y_test(test_count);
-  for (Eigen::Index k = 0; k < train_count; ++k) x_train.row(k) = x.row(order[k]), y_train(k) = y(order[k]);
-  for (Eigen::Index k = 0; k < test_count; ++k)
-    x_test.row(k) = x.row(order[train_count + k]), y_test(k) = y(order[train_count + k]);
+// a deep linear network (L = 1) against width, in the regime where the width matters
+// (docs/validation-bpkr.md#low-temperature-protocol): Gaussian inputs, N_0 = 100, P = 50, a
+// linear teacher with output noise 0.1, low temperature T = 0.05, prior variance sigma^2 = 2
+// (so that u is far from 1), widths 25-200 comparable to P. The NNGP (infinite width) error is
+// 1.8 times the theory's at N = 25 (docs/analysis.md). Chains burn in for 8 relaxation times sigma^2/(T eta)
+// and sample for 12 (docs/theory.md#equilibration).
+nlohmann::json theory_section(const DemoOptions& o) {
+  const Eigen::Index n0 = 100, p = 50, n_test = 100;
+  Rng rng = Rng::for_item(o.seed, Stream::demo_split, 1);
+  const Eigen::MatrixXd teacher = rng.normal_matrix(n0, 1);
+  const RowMatrixXd x_train = rng.normal_matrix(p, n0), x_test = rng.normal_matrix(n_test, n0);
+  const Eigen::VectorXd y_train =
+      x_train * teacher.col(0) / std::sqrt(static_cast<double>(n0)) + 0.1 * rng.normal_matrix(p, 1).col(0);
+  const Eigen::VectorXd y_test = x_test * teacher.col(0) / std::sqrt(static_cast<double>(n0));
 
-  // T = 1 lets short chains equilibrate: the prior-driven relaxation takes ~sigma^2/(T eta)
-  // steps (docs/validation-bpkr.md). About 60 s for P = 180, N_0 = 196, 300 test points.
   langevin::WidthSweepOptions sweep;
   sweep.seed = o.seed;
   sweep.num_threads = o.num_threads;
-  sweep.langevin.temperature = 1.0;
-  sweep.langevin.burn_in = 2000;
-  sweep.langevin.num_steps = 2500;
+  sweep.widths = {25, 50, 100, 200};
+  sweep.langevin.temperature = 0.05;
+  sweep.langevin.prior_variance = 2.0;
   sweep.langevin.precision = langevin::Precision::float32;
+  sweep.langevin.record_hidden_kernels = false;
+  sweep.langevin.record_every = 1000;
+  double burn_tau = 8, sample_tau = 12;
   if (o.quick) {
-    sweep.widths = {30, 60};
-    sweep.langevin.burn_in = 300;
-    sweep.langevin.num_steps = 300;
+    sweep.widths = {25, 100};
     sweep.langevin.num_chains = 2;
+    burn_tau = 4;
+    sample_tau = 6;
   }
+  const double eta = langevin::automatic_step_size(x_train, sweep.langevin);
+  const double tau = sweep.langevin.prior_variance / (sweep.langevin.temperature * eta);
+  sweep.langevin.step_size = eta;
+  sweep.langevin.burn_in = static_cast<long>(std::ceil(burn_tau * tau));
+  sweep.langevin.num_steps = static_cast<long>(std::ceil(sample_tau * tau));
   const langevin::WidthSweepResult r = langevin::width_sweep(x_train, y_train, x_test, y_test, sweep);
   nlohmann::json widths = nlohmann::json::array(), theory_error = nlohmann::json::array(),
                  theory_bias = nlohmann::json::array(), theory_variance = nlohmann::json::array(),
@@ -171,10 +140,8 @@ nlohmann::json theory_section(const DemoOptions& o, const Split& split) {
     simulated.push_back(row.simulated_error);
     stderr_.push_back(row.simulated_error_standard_error);
   }
-  return {{"title", fmt::format("Deep linear network (L = {}) on {} class {} vs {}: P = {}, N0 = {}, T = {}, "
-                                "sigma^2 = {}",
-                                r.options.langevin.depth, split.name, class_a, class_b, x_train.rows(), x_train.cols(),
-                                r.options.langevin.temperature, r.options.langevin.prior_variance)},
+  return {{"title", fmt::format("Deep linear net, L = {}: P = {}, N0 = {}, T = {}, sigma^2 = {}", r.options.langevin.depth,
+                                p, n0, r.options.langevin.temperature, r.options.langevin.prior_variance)},
           {"widths", widths},
           {"theory_error", theory_error},
           {"theory_bias", theory_bias},
@@ -238,7 +205,7 @@ DemoResult run_demo(const DemoOptions& options) {
   std::optional<nlohmann::json> theory;
   if (o.theory) {
     report_progress("demo: kernel renormalization theory vs Langevin", 0, 1);
-    theory = theory_section(o, split);
+    theory = theory_section(o);
     report_progress("demo: kernel renormalization theory vs Langevin", 1, 1);
   }
   std::vector<std::string> layer_names;

@@ -16,6 +16,7 @@
 #include "detail/dense.hpp"
 #include "neurogeom/kernels/conv.hpp"
 #include "neurogeom/kernels/gated.hpp"
+#include "neurogeom/kernels/one_hidden.hpp"
 
 namespace neurogeom::kernels {
 
@@ -30,8 +31,10 @@ void TheoryOptions::validate() const {
   validate_network();
   NEUROGEOM_THROW_IF_NOT(std::isfinite(temperature) && temperature >= 0,
                          fmt::format("temperature must be >= 0, got {}", temperature));
-  NEUROGEOM_THROW_IF_NOT(architecture != Architecture::fully_connected || activation != Activation::erf,
-                         "activation erf is not supported by the scalar theory (docs/theory.md#heuristic-relu-extension); use linear or relu");
+  NEUROGEOM_THROW_IF_NOT(!(activation == Activation::erf && architecture == Architecture::fully_connected && depth != 1),
+                         fmt::format("activation erf: the fully connected theory is built for depth 1 only "
+                                     "(docs/theory.md#one-hidden-layer-non-odd-activations-and-several-outputs), got depth {}; "
+                                     "use linear or relu for deeper networks", depth));
   // The shape-renormalization theories (docs/theory.md#gated-networks, #convolutional-networks).
   if (architecture == Architecture::gated) validate_gated(*this, gates);
   if (architecture == Architecture::conv) validate_conv(*this);
@@ -385,6 +388,10 @@ TheoryResult solve_theory(const Eigen::Ref<const RowMatrixXd>& x_train, const Ei
                          "gate matrices are given but architecture is not gated");
   if (options.architecture == Architecture::gated) return solve_gated_theory(x_train, y_train, x_test, y_test, options, gates);
   if (options.architecture == Architecture::conv) return solve_conv_theory(x_train, y_train, x_test, y_test, options);
+  // One hidden layer with a nonlinear activation: the odd (erf) and non-odd (relu) theories of
+  // docs/theory.md#one-hidden-layer-non-odd-activations-and-several-outputs; relu at depth >= 2 keeps the heuristic.
+  if (options.depth == 1 && options.activation != Activation::linear)
+    return solve_one_hidden_layer(x_train, y_train, x_test, y_test, options);
   use_single_threaded_blas();
   const auto start = std::chrono::steady_clock::now();
   TheoryResult result;

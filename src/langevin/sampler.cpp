@@ -26,8 +26,6 @@ void LangevinOptions::validate() const {
   if (architecture == kernels::Architecture::conv)
     NEUROGEOM_THROW_IF_NOT(activation != kernels::Activation::relu,
                            "architecture conv: activation must be linear or erf, got relu");
-  else
-    NEUROGEOM_THROW_IF_NOT(activation != kernels::Activation::erf, "activation must be linear or relu, got erf");
   NEUROGEOM_THROW_IF_NOT(std::isfinite(temperature) && temperature > 0,
                          fmt::format("temperature must be > 0, got {}", temperature));
   NEUROGEOM_THROW_IF_NOT(std::isfinite(step_size) && step_size >= 0,
@@ -67,7 +65,7 @@ class Chain {
 
   Chain(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::Ref<const Eigen::VectorXd>& y_train,
         const Eigen::Ref<const RowMatrixXd>& x_test, const LangevinOptions& options, Rng rng)
-      : options_(options), rng_(rng), relu_(options.activation == kernels::Activation::relu) {
+      : options_(options), rng_(rng), activation_(options.activation) {
     x_ = x_train.cast<Scalar>();
     x_test_ = x_test.cast<Scalar>();
     y_ = y_train.cast<Scalar>();
@@ -96,8 +94,11 @@ class Chain {
       // The 1/sqrt(N_l) scale rides in gemm's alpha; linear layers read pre[l] directly.
       pre[l].noalias() = static_cast<Scalar>(1.0 / std::sqrt(static_cast<double>(fan_[l]))) * (*in) * weights_[l].transpose();
       if (l + 1 < layers) {
-        if (relu_) {
+        if (activation_ == kernels::Activation::relu) {
           post[l] = pre[l].cwiseMax(Scalar(0));
+          in = &post[l];
+        } else if (activation_ == kernels::Activation::erf) {
+          post[l] = pre[l].unaryExpr([](Scalar h) { return static_cast<Scalar>(std::erf(h)); });
           in = &post[l];
         } else {
           in = &pre[l];
@@ -112,12 +113,16 @@ class Chain {
     // dE/df = f - y on the training set; back-propagate delta_l = dE/dH_l.
     delta_[layers - 1] = pre_[layers - 1] - y_;
     for (std::size_t l = layers; l-- > 0;) {
-      const Matrix& input = l == 0 ? x_ : (relu_ ? post_[l - 1] : pre_[l - 1]);
+      const Matrix& input = l == 0 ? x_ : (activation_ != kernels::Activation::linear ? post_[l - 1] : pre_[l - 1]);
       const Scalar scale = static_cast<Scalar>(1.0 / std::sqrt(static_cast<double>(fan_[l])));
       grad_[l].noalias() = scale * delta_[l].transpose() * input;
       if (l > 0) {
         delta_[l - 1].noalias() = scale * delta_[l] * weights_[l];
-        if (relu_) delta_[l - 1] = (pre_[l - 1].array() > Scalar(0)).select(delta_[l - 1], Scalar(0));
+        // Multiply by phi'(h): relu: Theta(h); erf: (2/sqrt(pi)) exp(-h^2).
+        if (activation_ == kernels::Activation::relu)
+          delta_[l - 1] = (pre_[l - 1].array() > Scalar(0)).select(delta_[l - 1], Scalar(0));
+        else if (activation_ == kernels::Activation::erf)
+          delta_[l - 1].array() *= Scalar(1.1283791670955126) * (-pre_[l - 1].array().square()).exp();
       }
     }
     const Scalar shrink = static_cast<Scalar>(1 - eta * options_.temperature / options_.prior_variance);
@@ -216,7 +221,7 @@ class Chain {
 
   const LangevinOptions& options_;
   Rng rng_;
-  bool relu_;
+  kernels::Activation activation_;
   Matrix x_, x_test_, y_;
   std::vector<int> fan_;
   std::vector<Matrix> weights_, pre_, post_, delta_, grad_;

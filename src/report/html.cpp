@@ -605,7 +605,9 @@ std::vector<Figure> build_figures(const Document& doc) {
     figures.push_back({"theory",
                        "Generalization error of a deep linear network against its hidden width: the kernel "
                        "renormalization theory (line; Li & Sompolinsky 2021) against Langevin simulation "
-                       "(points with standard errors) and the infinite-width NNGP level (dashed).",
+                       "(points with standard errors) and the infinite-width NNGP level (dashed). At low "
+                       "temperature and widths comparable to the number of training points the finite-width "
+                       "theory and the NNGP differ.",
                        p});
   }
   figures.erase(std::remove_if(figures.begin(), figures.end(), [](const Figure& f) { return !f.drawable(); }),

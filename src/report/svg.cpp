@@ -336,15 +336,27 @@ double tilt_room(const Scale& xs, double plot_width) {
 }
 
 std::string svg_open(const std::string& id, const std::string& title, double width, double height, bool standalone) {
+  // The title is bold 14 px, about 14/12 x 1.1 of the 12 px character estimate; a title wider
+  // than the plot shrinks (down to 9 px) and, beyond that, is compressed to the plot width
+  // (textLength), so it never runs past the edge.
+  const double available = width - 16;
+  const double estimate = text_width(title) * 14.0 / 12.0 * 1.1;
+  double font_size = 14;
+  std::string fit;
+  if (estimate > available) {
+    font_size = std::max(9.0, 14.0 * available / estimate);
+    if (estimate * font_size / 14.0 > available)
+      fit = fmt::format(" textLength=\"{}\" lengthAdjust=\"spacingAndGlyphs\"", px(available));
+  }
   return fmt::format(
       "<svg{} id=\"{}\" class=\"plot\" viewBox=\"0 0 {} {}\" width=\"{}\" height=\"{}\" role=\"img\" "
       "aria-labelledby=\"{}-title\" font-family=\"sans-serif\" font-size=\"12\">"
       "<title id=\"{}-title\">{}</title>"
       "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>"
-      "<text class=\"plot-title\" x=\"{}\" y=\"20\" text-anchor=\"middle\" font-size=\"14\" "
+      "<text class=\"plot-title\" x=\"{}\" y=\"20\" text-anchor=\"middle\" font-size=\"{}\"{} "
       "font-weight=\"bold\">{}</text>",
       standalone ? " xmlns=\"http://www.w3.org/2000/svg\"" : "", id, px(width), px(height), px(width), px(height), id,
-      id, escape_xml(title), px(width / 2), escape_xml(title));
+      id, escape_xml(title), px(width / 2), font_size == 14 ? std::string("14") : px(font_size), fit, escape_xml(title));
 }
 
 constexpr double kLeft = 72, kRight = 18, kTop = 34, kBottomAxis = 48;

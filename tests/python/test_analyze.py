@@ -368,16 +368,15 @@ def test_demo_quick_fashion_mnist_from_python(tmp_path):
     doc = json.loads((tmp_path / "fashion" / "results.json").read_text(encoding="utf-8"))
     assert doc["title"] == "neurogeom demo: representations of a ReLU network on Fashion-MNIST"
     theory = doc["theory"]
-    assert theory["title"].startswith("Deep linear network (L = 1) on Fashion-MNIST class 0 vs 6: P = 60, N0 = 196")
-    # The theory values are deterministic given the split (no sampling), but with P = 60 they
-    # depend strongly on which 60 images the demo_split stream picks: 0.79-1.04 over seeds 0-5
-    # (measured; the trivial predictor f = 0 has error mean(y^2) = 1). What holds for every
-    # split is the BPKR limit: at T = 1 the renormalization u -> 1 as the width grows, so the
-    # error moves monotonically toward the NNGP value and ends within a few percent of it.
+    assert theory["title"] == "Deep linear net, L = 1: P = 50, N0 = 100, T = 0.05, sigma^2 = 2"
+    # The theory section runs where the width matters (low T, widths comparable to P,
+    # sigma^2 = 2 so that u is far from 1): the BPKR error rises toward the NNGP level as the
+    # width grows, and at N = 25 the NNGP level is far above it (measured: 1.49 against 2.65).
     errors = theory["theory_error"]
     nngp = theory["nngp_error"]
+    assert theory["widths"] == [25, 100]
     assert all(abs(b - nngp) < abs(a - nngp) for a, b in zip(errors, errors[1:])), theory
-    assert abs(errors[-1] - nngp) < 0.05 * nngp, theory
+    assert nngp > 1.5 * errors[0], theory
     assert len(doc["details"]["novel classes, after training"]["layers"][0]["fewshot"]["labels"]) == 5
     assert doc["training"]["held_out_accuracy"] > 0.5
     html = (tmp_path / "fashion" / "index.html").read_text(encoding="utf-8")

@@ -122,3 +122,20 @@ def test_regression_task_uses_real_targets(tmp_path):
     bad = subprocess.run([cli, "theory", tmp_path / "train.npz", "--regression", "--gate-matrix", tmp_path / "g.npy"],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "test_gate_matrix" in bad.stderr
+def test_multi_output_theory_one_output_equals_theory_and_two_outputs_converge():
+    # docs/theory.md#one-hidden-layer-non-odd-activations-and-several-outputs: D = 1 is the
+    # single-output theory (the C++ tests check it to 1e-8; here the binding's shapes).
+    rng = np.random.default_rng(5)
+    X, Xt = rng.standard_normal((30, 20)), rng.standard_normal((6, 20))
+    Y = rng.standard_normal((30, 2))
+    single = ng.theory(X, Y[:, 0], Xt, activation="erf", widths=[15], temperature=0.1)
+    one = ng.multi_output_theory(X, Y[:, 0], Xt, activation="erf", widths=[15], temperature=0.1, strict=True)
+    assert one.order_parameter.shape == (1, 1)
+    assert one.order_parameter[0, 0] == pytest.approx(single.order_parameters[0], abs=1e-9)
+    np.testing.assert_allclose(one.test_mean[:, 0], single.test_mean, atol=1e-8)
+    two = ng.multi_output_theory(X, Y, Xt, Y[:6], activation="erf", widths=[15], temperature=0.1, strict=True)
+    assert two.order_parameter.shape == (2, 2) and two.test_mean.shape == (6, 2)
+    assert two.stationarity_residual <= 1e-12
+    np.testing.assert_allclose(two.order_parameter, two.order_parameter.T)
+    with pytest.raises(ValueError, match="odd activations only"):
+        ng.multi_output_theory(X, Y, Xt, activation="relu", widths=[15])

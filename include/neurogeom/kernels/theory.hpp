@@ -96,7 +96,11 @@ struct TheoryResult {
   /// Largest absolute violation of the saddle-point equations in fixed-point form at the
   /// returned root (u_l - (1 - g/N_l) for scalars, entries of U - (I + Gamma/N)^{-1} for matrices).
   double stationarity_residual = std::numeric_limits<double>::quiet_NaN();
-  /// True for the ReLU extension (docs/theory.md#heuristic-relu-extension), which is a heuristic.
+  /// Qbar of the non-odd one-hidden-layer theory (relu, L = 1): the conjugate order parameter
+  /// that weights the mean-feature term m m^T/(1+Qbar) of K_R
+  /// (docs/theory.md#one-hidden-layer-non-odd-activations-and-several-outputs); NaN otherwise.
+  double conjugate_order_parameter = std::numeric_limits<double>::quiet_NaN();
+  /// True for the ReLU extension at depth >= 2 (docs/theory.md#heuristic-relu-extension), which is a heuristic.
   bool heuristic = false;
   /// converged; ill_conditioned when T = 0 and K is singular (P >= rank, e.g. P >= N_0);
   /// not_applicable when no root was bracketed; max_iterations_reached from Brent.
@@ -110,7 +114,7 @@ struct TheoryResult {
   /// Options as used.
   TheoryOptions options;
 };
-BOOST_DESCRIBE_STRUCT(TheoryResult, (), (order_parameters, order_parameter_matrices, kernel_scale, width_correction, action, num_roots, target_norm, load, test_mean, test_variance, bias, variance, generalization_error, hidden_kernel, weight_norms, gp_limit, pooled_gp_limit, stationarity_residual, heuristic, status, message, iterations, wall_seconds, options))
+BOOST_DESCRIBE_STRUCT(TheoryResult, (), (order_parameters, order_parameter_matrices, kernel_scale, width_correction, action, num_roots, target_norm, load, test_mean, test_variance, bias, variance, generalization_error, hidden_kernel, weight_norms, gp_limit, pooled_gp_limit, stationarity_residual, conjugate_order_parameter, heuristic, status, message, iterations, wall_seconds, options))
 
 /// Checks the shapes and finiteness of regression data (x_train P x N_0 with P targets; x_test
 /// with the same columns; y_test empty or one per test row); throws InvalidArgument naming the

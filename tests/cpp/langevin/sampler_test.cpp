@@ -110,7 +110,7 @@ TEST(Langevin, InvalidArguments) {
   EXPECT_THROW(run([](LangevinOptions& o) { o.widths = {0}; }), InvalidArgument);
   EXPECT_THROW(run([](LangevinOptions& o) { o.temperature = 0; }), InvalidArgument);
   EXPECT_THROW(run([](LangevinOptions& o) { o.thinning = 0; }), InvalidArgument);
-  EXPECT_THROW(run([](LangevinOptions& o) { o.activation = kernels::Activation::erf; }), InvalidArgument);
+  EXPECT_THROW(run([](LangevinOptions& o) { o.depth = 0; o.widths = {}; o.step_size = -1; }), InvalidArgument);
   // A step far beyond the stability limit 2/lambda_max diverges: a status, not an exception.
   const LangevinResult r = run([](LangevinOptions& o) { o.step_size = 50; o.num_steps = 2000; });
   EXPECT_EQ(r.status, Status::ill_conditioned);

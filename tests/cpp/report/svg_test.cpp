@@ -73,6 +73,21 @@ LinePlot example_plot() {
   return p;
 }
 
+TEST(Svg, LongTitlesShrinkToThePlotWidth) {
+  LinePlot p = example_plot();
+  // Short: the default 14 px, no compression.
+  std::string svg = render_svg(p);
+  EXPECT_NE(svg.find("font-size=\"14\" font-weight=\"bold\""), std::string::npos);
+  EXPECT_EQ(svg.find("textLength"), std::string::npos);
+  // Somewhat long: a smaller font. Very long: compressed to the plot width.
+  p.title = std::string(75, 'x');
+  svg = render_svg(p);
+  EXPECT_EQ(svg.find("font-size=\"14\" font-weight"), std::string::npos);
+  p.title = std::string(400, 'x');
+  svg = render_svg(p);
+  EXPECT_NE(svg.find("textLength"), std::string::npos);
+}
+
 TEST(Svg, LinePlotDrawsEveryFinitePointAndSkipsMissingOnes) {
   const std::string svg = render_svg(example_plot());
   EXPECT_EQ(svg.rfind("<svg id=\"plot-test\"", 0), 0u);
