@@ -33,7 +33,7 @@ def sweep(binary, spec, out, ranks=0, threads=1):
     wall = time.perf_counter() - start
     summary = json.loads(done.stdout)
     lines = [json.loads(line) for line in (pathlib.Path(out) / "results.jsonl").read_text().splitlines()]
-    return wall, summary, sum(line["seconds"] for line in lines)
+    return wall, summary, sum(line["seconds"] for line in lines), max(line["seconds"] for line in lines)
 
 
 def overhead(binary, directory, items):
@@ -44,7 +44,7 @@ def overhead(binary, directory, items):
     (directory / "overhead.json").write_text(json.dumps(spec))
     print(f"{items} trivial geometry items")
     for ranks, slots in ((0, 1), (2, 2)):
-        wall, summary, busy = sweep(binary, directory / "overhead.json", directory / "o", ranks)
+        wall, summary, busy, _ = sweep(binary, directory / "overhead.json", directory / "o", ranks)
         print(f"  ranks {ranks or 'none (1 thread)'}: wall {wall:.3f} s (sweep {summary['seconds']:.3f} s), items' own "
               f"{busy:.3f} s, overhead {(summary['seconds'] - busy / slots) / items * 1e3:.3f} ms/item "
               f"({(wall - busy / slots) / items * 1e3:.3f} ms/item with process start)")
@@ -60,9 +60,10 @@ def scaling(binary, directory):
     (directory / "scaling.json").write_text(json.dumps(spec))
     print("6 Langevin items, num_steps 1500..9000")
     for ranks in (0, 1, 2):
-        wall, summary, busy = sweep(binary, directory / "scaling.json", directory / "s", ranks)
-        print(f"  ranks {ranks or 'none (1 thread)'}: wall {wall:.2f} s, items' own {busy:.2f} s "
-              f"(longest {max(0, busy):.2f} s total), speed-up over the items' sum {busy / wall:.2f}")
+        wall, summary, busy, longest = sweep(binary, directory / "scaling.json", directory / "s", ranks)
+        slots = max(ranks, 1)
+        print(f"  ranks {ranks or 'none (1 thread)'}: wall {wall:.2f} s, items' own {busy:.2f} s (longest "
+              f"{longest:.2f} s), items' sum / wall {busy / wall:.2f}, efficiency {busy / (slots * wall):.2f}")
 
 
 if __name__ == "__main__":

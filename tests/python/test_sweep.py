@@ -272,3 +272,40 @@ def test_python_sweep_matches_the_cli(study, tmp_path):
     assert [strip_timing(line) for line in summary["results"]] == [strip_timing(line) for line in lines(tmp_path / "cli")]
     with pytest.raises(ng.InvalidArgument, match=r"<spec>: unknown option 'margn' for capacity"):
         ng.sweep({"analysis": "capacity", "inputs": [{"data": "x.npz"}], "options": {"margn": 1}}, out=tmp_path / "x")
+
+
+def test_report_of_a_sweep_plots_each_output_against_the_swept_option(study, tmp_path):
+    assert run("sweep", study, "--out", tmp_path / "r", "--quiet").returncode == 0
+    out = run("report", tmp_path / "r", "--json", "-")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["html"] == str(tmp_path / "r" / "index.html")
+    assert "plot-sweep-capacity" in doc["plots"] and "plot-sweep-radius" in doc["plots"]
+    assert not any("seconds" in p for p in doc["plots"])  # wall times are not outputs
+    html = (tmp_path / "r" / "index.html").read_text()
+    figure = html[html.index('id="plot-sweep-capacity"'):]
+    figure = figure[:figure.index("</svg>")]
+    # Abscissa: the swept margin; one series per input.
+    assert "capacity against margin" in figure and "input 0" in figure and "input 1" in figure
+
+
+def test_report_of_theory_and_langevin_sweeps_overlays_their_curves(tmp_path):
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((16, 5))
+    np.savez(tmp_path / "task.npz", X=X, y=(X[:, 0] > 0).astype(np.int64))
+    common = {"inputs": [{"data": "task.npz"}], "grid": {"temperature": [0.05, 0.1, 0.2]}}
+    specs = {"theory": {"analysis": "theory", "options": {"positive_label": 1, "depth": 1, "widths": [20]}},
+             "langevin": {"analysis": "langevin", "options": {"positive_label": 1, "widths": [20], "burn_in": 50,
+                                                            "num_steps": 100, "num_chains": 2}}}
+    for name, spec in specs.items():
+        (tmp_path / f"{name}.json").write_text(json.dumps({**spec, **common}))
+        done = run("sweep", tmp_path / f"{name}.json", "--out", tmp_path / name, "--quiet")
+        assert done.returncode == 0, done.stderr
+    out = run("report", tmp_path / "theory", tmp_path / "langevin", "--out", tmp_path / "both.html", "--json", "-")
+    assert out.returncode == 0, out.stderr
+    assert "plot-sweep-generalization_error" in json.loads(out.stdout)["plots"]
+    html = (tmp_path / "both.html").read_text()
+    figure = html[html.index('id="plot-sweep-generalization_error"'):]
+    figure = figure[:figure.index("</svg>")]
+    assert "generalization_error against temperature" in figure
+    assert str(tmp_path / "theory") in figure and str(tmp_path / "langevin") in figure
