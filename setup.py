@@ -7,6 +7,7 @@ script `neurogeom` (neurogeom/_cli.py), so it lands on the environment's PATH.
 
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,12 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 ROOT = pathlib.Path(__file__).resolve().parent
+
+
+def library_version():
+    """kVersion of include/neurogeom/core/version.hpp: the one place the version is written."""
+    text = (ROOT / "include" / "neurogeom" / "core" / "version.hpp").read_text()
+    return re.search(r'kVersion = "([^"]+)"', text).group(1)
 
 
 class CMakeBuild(build_ext):
@@ -39,6 +46,7 @@ class CMakeBuild(build_ext):
 
 
 setup(
+    version=library_version(),
     packages=["neurogeom"],
     package_dir={"": "python"},
     package_data={"neurogeom": ["py.typed", "*.pyi"]},

@@ -123,7 +123,26 @@ def main():
                 if not doc:
                     errors.append(f"{header}: field {name}::{f} has no /// comment")
                 rows.append(f"{{{c_string(f)}, {c_string(doc)}}}")
-            entries.append((qualified, name, struct_doc, rows))
+            bases = [b.strip().split("::")[-1] for b in _bases.split(",") if b.strip()]
+            entries.append((qualified, name, struct_doc, rows, bases))
+    # A struct described with base structs lists their fields first, as Boost.Describe's
+    # mod_inherited walk does (bases may be declared in any header).
+    by_name = {e[1]: e for e in entries}
+
+    def all_rows(name, seen=()):
+        qualified, _, _, rows, bases = by_name[name]
+        out = []
+        for b in bases:
+            if b not in by_name:
+                errors.append(f"base struct {b} of {name} is not described in a public header")
+                continue
+            if b in seen:
+                errors.append(f"base struct cycle through {b}")
+                continue
+            out += all_rows(b, seen + (name,))
+        return out + rows
+
+    entries = [(q, n, d, all_rows(n)) for q, n, d, _, _ in entries]
     if errors:
         sys.stderr.write("\n".join(errors) + "\n")
         sys.exit(1)

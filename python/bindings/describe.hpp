@@ -135,7 +135,7 @@ pybind11::class_<T> bind_struct(pybind11::module_& m, const char* name) {
   const io::StructDoc& docs = io::struct_doc<T>();
   py::class_<T> cls(m, name, docs.doc.c_str());
   cls.def(py::init<>());
-  boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>([&](auto D) {
+  boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public | boost::describe::mod_inherited>>([&](auto D) {
     using M = std::decay_t<decltype(std::declval<T&>().*D.pointer)>;
     const std::string field = D.name;
     auto setter = [p = D.pointer, field](T& self, py::handle value) { detail::field_from_python<M>(self.*p, value, field); };

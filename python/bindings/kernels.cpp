@@ -27,14 +27,18 @@ const bool registered = register_binding(50, [](py::module_& m) {
   m.def("gp_regression", &gp_regression, py::arg("k_train"), py::arg("targets"), py::arg("k_cross"),
         py::arg("k_test_diagonal"), py::arg("noise_variance"), py::call_guard<py::gil_scoped_release>());
 
+  bind_struct<NetworkOptions>(m, "NetworkOptions");
   bind_struct<TheoryOptions>(m, "TheoryOptions");
+  bind_struct<PredictorStatistics>(m, "PredictorStatistics");
   bind_struct<TheoryResult>(m, "TheoryResult");
   m.def(
       "theory",
-      [](const RowRef& x, const VecRef& y, const RowRef& x_test, const VecRef& y_test, const TheoryOptions& o) {
-        return solve_theory(x, y, x_test, y_test, o);
+      [](const RowRef& x, const VecRef& y, const RowRef& x_test, const VecRef& y_test, const TheoryOptions& o,
+         const RowMatrixXd& gates, const RowMatrixXd& test_gates) {
+        return solve_theory(x, y, x_test, y_test, o, Gates{gates, test_gates});
       },
       py::arg("x_train"), py::arg("y_train"), py::arg("x_test"), py::arg("y_test"), py::arg("options"),
+      py::arg("gates") = RowMatrixXd(), py::arg("test_gates") = RowMatrixXd(),
       py::call_guard<py::gil_scoped_release>());
   m.def("zero_temperature_order_parameter", &zero_temperature_order_parameter, py::arg("load"),
         py::arg("target_norm"), py::arg("prior_variance"), py::arg("depth"));

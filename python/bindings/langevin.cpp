@@ -22,10 +22,12 @@ const bool registered = register_binding(60, [](py::module_& m) {
   bind_struct<LangevinResult>(m, "LangevinResult");
   m.def(
       "langevin",
-      [](const RowRef& x, const VecRef& y, const RowRef& x_test, const VecRef& y_test, const LangevinOptions& o) {
-        return run_langevin(x, y, x_test, y_test, o);
+      [](const RowRef& x, const VecRef& y, const RowRef& x_test, const VecRef& y_test, const LangevinOptions& o,
+         const RowMatrixXd& gates, const RowMatrixXd& test_gates) {
+        return run_langevin(x, y, x_test, y_test, o, kernels::Gates{gates, test_gates});
       },
       py::arg("x_train"), py::arg("y_train"), py::arg("x_test"), py::arg("y_test"), py::arg("options"),
+      py::arg("gates") = RowMatrixXd(), py::arg("test_gates") = RowMatrixXd(),
       py::call_guard<py::gil_scoped_release>());
 
   bind_struct<WidthSweepOptions>(m, "WidthSweepOptions");

@@ -44,14 +44,30 @@ def nngp_kernel(X1, X2=None, **options):
     return _core.nngp_kernel(X1, X2, make_options(_core.NngpOptions, "nngp_kernel", _convert(options)))
 
 
-def theory(X, y, X_test=None, y_test=None, strict=False, **options):
-    """BPKR theory of a deep network (Li & Sompolinsky 2021; docs/theory.md#bpkr-saddle-point, #zero-temperature, #predictor-statistics, #heuristic-relu-extension).
+def _gates(gates, test_gates, X_test_given):
+    """Gate matrices of a gated network (points x gates), both or neither."""
+    if gates is None and test_gates is None:
+        return np.zeros((0, 0)), np.zeros((0, 0))
+    if gates is None:
+        raise ValueError("test_gates given without gates")
+    if test_gates is None:
+        if X_test_given:
+            raise ValueError("gates given without test_gates (needed for X_test)")
+        test_gates = gates
+    return _matrix(gates, "gates"), _matrix(test_gates, "test_gates")
 
-    Returns order parameters u_l, test-point mean and variance, bias/variance/generalization
-    error, predicted hidden kernel (L = 1) and weight norms. strict=True raises RuntimeError unless converged.
+
+def theory(X, y, X_test=None, y_test=None, strict=False, gates=None, test_gates=None, **options):
+    """Kernel renormalization theory of a wide network (Li & Sompolinsky 2021; docs/theory.md#bpkr-saddle-point, #zero-temperature, #predictor-statistics, #heuristic-relu-extension, #gated-networks, #convolutional-networks).
+
+    Returns order parameters (scalars u_l and their matrices), test-point mean and variance,
+    bias/variance/generalization error, the same statistics in the GP limit, predicted hidden
+    kernel (L = 1) and weight norms. gates/test_gates: gate values (points x M) of a gated
+    network (default: half-space gates from gates, gate_seed). strict=True raises RuntimeError unless converged.
     """
     result = _core.theory(*_data(X, y, X_test, y_test),
-                          make_options(_core.TheoryOptions, "theory", _convert(options)))
+                          make_options(_core.TheoryOptions, "theory", _convert(options)),
+                          *_gates(gates, test_gates, X_test is not None))
     if strict and result.status != "converged":
         raise RuntimeError(f"theory: status {result.status}: {result.message}")
     return result
@@ -66,10 +82,14 @@ def theory_sweep(X, y, X_test, y_test, **options):
                               make_options(_core.TheorySweepOptions, "theory_sweep", _convert(options)))
 
 
-def langevin(X, y, X_test=None, y_test=None, strict=False, **options):
-    """Discrete Langevin sampling of a fully connected network's posterior (docs/theory.md#network-and-conventions)."""
+def langevin(X, y, X_test=None, y_test=None, strict=False, gates=None, test_gates=None, **options):
+    """Discrete Langevin sampling of a network's posterior (docs/theory.md#network-and-conventions, #langevin-sampler).
+
+    gates/test_gates: gate values (points x M) of a gated network, as for theory().
+    """
     result = _core.langevin(*_data(X, y, X_test, y_test),
-                            make_options(_core.LangevinOptions, "langevin", _convert(options)))
+                            make_options(_core.LangevinOptions, "langevin", _convert(options)),
+                            *_gates(gates, test_gates, X_test is not None))
     if strict and result.status != "converged":
         raise RuntimeError(f"langevin: status {result.status}: {result.message}")
     return result

@@ -47,7 +47,7 @@ FewshotRun run_fewshot_file(const DataInput& input, const fewshot::FewshotOption
 TaskRun<kernels::TheoryResult> run_theory_file(const DataInput& input, const TaskOptions& task,
                                                const kernels::TheoryOptions& options) {
   const Task t = load_task(input.path, input.read, task);
-  TaskRun<kernels::TheoryResult> run{kernels::solve_theory(t.x_train, t.y_train, t.x_test, t.y_test, options),
+  TaskRun<kernels::TheoryResult> run{kernels::solve_theory(t.x_train, t.y_train, t.x_test, t.y_test, options, t.gates),
                                      t.x_train.rows(), t.x_test.rows(), {}};
   run.document = io::document(run.result);
   return run;
@@ -56,7 +56,7 @@ TaskRun<kernels::TheoryResult> run_theory_file(const DataInput& input, const Tas
 TaskRun<langevin::LangevinResult> run_langevin_file(const DataInput& input, const TaskOptions& task,
                                                     const langevin::LangevinOptions& options) {
   const Task t = load_task(input.path, input.read, task);
-  TaskRun<langevin::LangevinResult> run{langevin::run_langevin(t.x_train, t.y_train, t.x_test, t.y_test, options),
+  TaskRun<langevin::LangevinResult> run{langevin::run_langevin(t.x_train, t.y_train, t.x_test, t.y_test, options, t.gates),
                                         t.x_train.rows(), t.x_test.rows(), {}};
   run.document = io::document(run.result);
   return run;

@@ -30,18 +30,8 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kRankThreshold = 1e-10;
 }  // namespace
 
-void validate_architecture(int depth, const std::vector<int>& widths, double prior_variance) {
-  NEUROGEOM_THROW_IF_NOT(depth >= 0, fmt::format("depth must be >= 0, got {}", depth));
-  NEUROGEOM_THROW_IF_NOT(!widths.empty() || depth == 0, "widths must not be empty");
-  NEUROGEOM_THROW_IF_NOT(widths.size() <= 1 || static_cast<int>(widths.size()) == depth,
-                         fmt::format("widths must have 1 or depth = {} entries, got {}", depth, widths.size()));
-  for (int w : widths) NEUROGEOM_THROW_IF_NOT(w >= 1, fmt::format("widths must be >= 1, got {}", w));
-  NEUROGEOM_THROW_IF_NOT(std::isfinite(prior_variance) && prior_variance > 0,
-                         fmt::format("prior_variance must be > 0, got {}", prior_variance));
-}
-
 void TheoryOptions::validate() const {
-  validate_architecture(depth, widths, prior_variance);
+  validate_network();
   NEUROGEOM_THROW_IF_NOT(std::isfinite(temperature) && temperature >= 0,
                          fmt::format("temperature must be >= 0, got {}", temperature));
   NEUROGEOM_THROW_IF_NOT(activation != Activation::erf,
@@ -49,12 +39,6 @@ void TheoryOptions::validate() const {
   NEUROGEOM_THROW_IF_NOT(scan_points >= 10, fmt::format("scan_points must be >= 10, got {}", scan_points));
   NEUROGEOM_THROW_IF_NOT(tolerance > 0, fmt::format("tolerance must be > 0, got {}", tolerance));
   NEUROGEOM_THROW_IF_NOT(max_iterations >= 1, fmt::format("max_iterations must be >= 1, got {}", max_iterations));
-}
-
-std::vector<int> TheoryOptions::layer_widths() const {
-  if (depth == 0) return {};
-  if (widths.size() == 1) return std::vector<int>(static_cast<std::size_t>(depth), widths[0]);
-  return widths;
 }
 
 double zero_temperature_order_parameter(double load, double target_norm, double prior_variance, int depth) {
@@ -328,6 +312,26 @@ Prepared prepare(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::Ref<
   return p;
 }
 
+// docs/theory.md#predictor-statistics for K_R = c K: <f> = k_R^T A^{-1} Y and
+// Var = K_R(x,x) - k_R^T A^{-1} k_R with k_R = c K(x, X), A = c K + T I, in the eigenbasis of K.
+PredictorStatistics predictor_statistics(const Prepared& p, double c, double temperature,
+                                         const Eigen::Ref<const Eigen::VectorXd>& y_test) {
+  PredictorStatistics s;
+  // 1/(k_i + T/c): A^{-1} = V diag(q/c) V^T.
+  const Eigen::ArrayXd q = 1.0 / (p.eigenvalues.array() + temperature / c);
+  const Eigen::VectorXd weights = (q * p.projections.array()).matrix();
+  s.test_mean = p.test_basis * weights;
+  s.test_variance =
+      c * (p.test_diagonal.array() - (p.test_basis.array().square().rowwise() * q.transpose()).rowwise().sum()).matrix();
+  s.test_variance = s.test_variance.cwiseMax(0.0);
+  s.variance = s.test_variance.size() ? s.test_variance.mean() : kNaN;
+  if (y_test.size() == s.test_mean.size() && y_test.size() > 0) {
+    s.bias = (y_test - s.test_mean).squaredNorm() / static_cast<double>(y_test.size());
+    s.generalization_error = s.bias + s.variance;
+  }
+  return s;
+}
+
 void predict(const Prepared& p, const Eigen::Ref<const Eigen::VectorXd>& y_test, const TheoryOptions& options,
              std::int64_t input_dimension, TheoryResult& r) {
   r.target_norm = p.target_norm;
@@ -337,18 +341,26 @@ void predict(const Prepared& p, const Eigen::Ref<const Eigen::VectorXd>& y_test,
   if (r.status == Status::ill_conditioned || r.status == Status::not_applicable) return;
   const double c = r.kernel_scale;
   const double ridge = options.temperature / c;
-  // 1/(k_i + T/c): A^{-1} = V diag(q/c) V^T with A = c K + T I.
   const Eigen::ArrayXd q = 1.0 / (p.eigenvalues.array() + ridge);
-  const Eigen::VectorXd weights = (q * p.projections.array()).matrix();
-  // docs/theory.md#predictor-statistics: <f> = k_R^T A^{-1} Y, Var = K_R(x,x) - k_R^T A^{-1} k_R with k_R = c K(x, X).
-  r.test_mean = p.test_basis * weights;
-  r.test_variance =
-      c * (p.test_diagonal.array() - (p.test_basis.array().square().rowwise() * q.transpose()).rowwise().sum()).matrix();
-  r.test_variance = r.test_variance.cwiseMax(0.0);
-  r.variance = r.test_variance.size() ? r.test_variance.mean() : kNaN;
-  if (y_test.size() == r.test_mean.size() && y_test.size() > 0) {
-    r.bias = (y_test - r.test_mean).squaredNorm() / static_cast<double>(y_test.size());
-    r.generalization_error = r.bias + r.variance;
+  PredictorStatistics s = predictor_statistics(p, c, options.temperature, y_test);
+  r.test_mean = std::move(s.test_mean);
+  r.test_variance = std::move(s.test_variance);
+  r.bias = s.bias;
+  r.variance = s.variance;
+  r.generalization_error = s.generalization_error;
+  // The infinite-width limit: every u_l = 1, K_R = sigma^{2(L+1)} K (docs/theory.md#bpkr-saddle-point, limit 1).
+  r.gp_limit = predictor_statistics(p, std::pow(options.prior_variance, options.depth + 1), options.temperature, y_test);
+  r.order_parameter_matrices.clear();
+  r.stationarity_residual = 0.0;
+  if (!widths.empty()) {
+    // docs/theory.md#bpkr-saddle-point: u_l = 1 - g(c)/N_l, with g evaluated at the reported c.
+    const Eigen::ArrayXd ck = c * p.eigenvalues.array();
+    const double g = (ck / (ck + options.temperature)).sum() -
+                     (ck * p.projections.array().square() / (ck + options.temperature).square()).sum();
+    for (std::size_t l = 0; l < widths.size(); ++l) {
+      r.order_parameter_matrices.push_back(Eigen::MatrixXd::Constant(1, 1, r.order_parameters[l]));
+      r.stationarity_residual = std::max(r.stationarity_residual, std::abs(r.order_parameters[l] - (1 - g / widths[l])));
+    }
   }
   // Weight norms: <||W_l||^2> = sigma^2 (n_l - g), n_l = number of weights of layer l.
   const double s2 = options.prior_variance;
@@ -390,9 +402,14 @@ void check_regression_data(const Eigen::Ref<const RowMatrixXd>& x_train, const E
 
 TheoryResult solve_theory(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::Ref<const Eigen::VectorXd>& y_train,
                           const Eigen::Ref<const RowMatrixXd>& x_test, const Eigen::Ref<const Eigen::VectorXd>& y_test,
-                          const TheoryOptions& options) {
+                          const TheoryOptions& options, const Gates& gates) {
   options.validate();
   check_regression_data(x_train, y_train, x_test, y_test);
+  NEUROGEOM_THROW_IF_NOT(options.architecture == Architecture::gated || (gates.train.size() == 0 && gates.test.size() == 0),
+                         "gate matrices are given but architecture is not gated");
+  NEUROGEOM_THROW_IF_NOT(options.architecture == Architecture::fully_connected,
+                         fmt::format("architecture {}: the kernel shape renormalization theory is not built in this tree yet",
+                                     enum_name(options.architecture)));
   use_single_threaded_blas();
   const auto start = std::chrono::steady_clock::now();
   TheoryResult result;

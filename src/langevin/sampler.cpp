@@ -21,7 +21,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 void LangevinOptions::validate() const {
   NEUROGEOM_THROW_IF_NOT(activation != kernels::Activation::erf, "activation must be linear or relu, got erf");
-  kernels::validate_architecture(depth, widths, prior_variance);
+  validate_network();
   NEUROGEOM_THROW_IF_NOT(std::isfinite(temperature) && temperature > 0,
                          fmt::format("temperature must be > 0, got {}", temperature));
   NEUROGEOM_THROW_IF_NOT(std::isfinite(step_size) && step_size >= 0,
@@ -33,12 +33,6 @@ void LangevinOptions::validate() const {
   NEUROGEOM_THROW_IF_NOT(thinning >= 1, fmt::format("thinning must be >= 1, got {}", thinning));
   NEUROGEOM_THROW_IF_NOT(record_every >= 1, fmt::format("record_every must be >= 1, got {}", record_every));
   NEUROGEOM_THROW_IF_NOT(num_chains >= 1, fmt::format("num_chains must be >= 1, got {}", num_chains));
-}
-
-std::vector<int> LangevinOptions::layer_widths() const {
-  if (depth == 0) return {};
-  if (widths.size() == 1) return std::vector<int>(static_cast<std::size_t>(depth), widths[0]);
-  return widths;
 }
 
 double automatic_step_size(const Eigen::Ref<const RowMatrixXd>& x_train, const LangevinOptions& options) {
@@ -233,10 +227,15 @@ class Chain {
 
 LangevinResult run_langevin(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::Ref<const Eigen::VectorXd>& y_train,
                             const Eigen::Ref<const RowMatrixXd>& x_test, const Eigen::Ref<const Eigen::VectorXd>& y_test,
-                            const LangevinOptions& options) {
+                            const LangevinOptions& options, const kernels::Gates& gates) {
   options.validate();
   NEUROGEOM_THROW_IF_NOT(x_train.cols() >= 1, "x_train must be non-empty");
   kernels::check_regression_data(x_train, y_train, x_test, y_test);
+  NEUROGEOM_THROW_IF_NOT(options.architecture == kernels::Architecture::gated || (gates.train.size() == 0 && gates.test.size() == 0),
+                         "gate matrices are given but architecture is not gated");
+  NEUROGEOM_THROW_IF_NOT(options.architecture == kernels::Architecture::fully_connected,
+                         fmt::format("architecture {}: the sampler of this architecture is not built in this tree yet",
+                                     enum_name(options.architecture)));
   use_single_threaded_blas();
   const auto start = std::chrono::steady_clock::now();
   LangevinResult result;
@@ -315,6 +314,11 @@ LangevinResult run_langevin(const Eigen::Ref<const RowMatrixXd>& x_train, const 
     result.variance_standard_error = standard_error(chain_variance);
     result.weight_norms_standard_error.resize(layers);
     for (Eigen::Index l = 0; l < layers; ++l) result.weight_norms_standard_error(l) = standard_error(chain_norms[l]);
+    // The readout a (1 x N_L) estimates u_L: <|a|^2>/(N_L sigma^2) (docs/theory.md#bpkr-saddle-point).
+    const double readout_scale = 1.0 / (static_cast<double>(fan[fan.size() - 2]) * options.prior_variance);
+    result.readout_overlap = Eigen::MatrixXd::Constant(1, 1, result.weight_norms(layers - 1) * readout_scale);
+    result.readout_overlap_standard_error =
+        Eigen::MatrixXd::Constant(1, 1, result.weight_norms_standard_error(layers - 1) * readout_scale);
     result.test_mean_standard_error.resize(n_test);
     for (Eigen::Index j = 0; j < n_test; ++j) {
       std::vector<double> v;

@@ -165,7 +165,28 @@ def strip_timing(doc):
     return doc
 
 
+def assert_same_document(new, old, path=""):
+    """Equal structure, keys and non-float values; floats within 1e-6 relative (1e-12
+    absolute). The same build on one machine gives bitwise-equal documents, but OpenBLAS picks
+    its kernels by CPU: a document stored on another machine differs in the last bits of
+    BLAS-reduced values (residuals of order 1e-15 absolute), and iterative solvers such as the
+    center-correlation search carry such differences to about 1e-9 relative. A real change of
+    the science moves values far more than 1e-6."""
+    if isinstance(old, dict):
+        assert isinstance(new, dict) and set(new) == set(old), f"{path}: keys {sorted(set(new) ^ set(old))} differ"
+        for k in old:
+            assert_same_document(new[k], old[k], f"{path}.{k}")
+    elif isinstance(old, list):
+        assert isinstance(new, list) and len(new) == len(old), f"{path}: length changed"
+        for i, (n, o) in enumerate(zip(new, old)):
+            assert_same_document(n, o, f"{path}[{i}]")
+    elif isinstance(old, float) and isinstance(new, float):
+        assert math.isclose(new, old, rel_tol=1e-6, abs_tol=1e-12), f"{path}: {old!r} -> {new!r}"
+    else:
+        assert new == old, f"{path}: {old!r} -> {new!r}"
+
+
 @pytest.mark.parametrize("name", golden_json.COMMAND_NAMES)
 def test_documents_equal_the_stored_current_ones(documents, name):
     stored = json.loads((GOLDEN / "after" / f"{name}.json").read_text())
-    assert strip_timing(documents[name]) == strip_timing(stored)
+    assert_same_document(strip_timing(documents[name]), strip_timing(stored), name)

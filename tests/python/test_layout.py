@@ -43,3 +43,15 @@ def test_parameters_page_is_generated_from_the_field_lists():
     assert committed.startswith(generated), (
         "docs/parameters.md is out of date: run `build/neurogeom parameters` and keep the Changes section")
     assert "\n## Changes" in committed[len(generated):]
+
+
+def test_version_is_written_in_one_place():
+    # kVersion in core/version.hpp is the only copy; CMake, setup.py and the module read it.
+    import re
+
+    import neurogeom
+
+    version = re.search(r'kVersion = "([^"]+)"', (ROOT / "include/neurogeom/core/version.hpp").read_text()).group(1)
+    assert neurogeom.__version__ == version
+    for name in ("CMakeLists.txt", "pyproject.toml", "setup.py", "python/neurogeom/__init__.py"):
+        assert version not in (ROOT / name).read_text(), f"{name} repeats the version {version}"

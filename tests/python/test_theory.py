@@ -1,7 +1,9 @@
 """Python front end of the theory area: oracles through the binding, options and shapes."""
 
 import json
+import os
 import pathlib
+import subprocess
 
 import numpy as np
 import pytest
@@ -80,3 +82,43 @@ def test_sweep_table_and_langevin_threads():
     two = ng.langevin(X, y, Xt, yt, num_threads=2, **kw)
     assert np.array_equal(one.test_mean, two.test_mean)
     assert one.to_dict()["options"]["precision"] == "float32"
+
+
+def test_gp_limit_is_the_infinite_width_theory():
+    # gp_limit holds the predictor with every u_l = 1: the same as the theory at a width so
+    # large that 1 - u_l = g/N is below 1e-9 (docs/theory.md#predictor-statistics).
+    X, y, Xt, yt = teacher(40, 60, 15, 3)
+    r = ng.theory(X, y, Xt, yt, depth=2, widths=[50], temperature=0.05)
+    wide = ng.theory(X, y, Xt, yt, depth=2, widths=[10**9], temperature=0.05)
+    assert r.status == "converged"
+    assert r.stationarity_residual < 1e-10
+    assert [m.shape for m in r.order_parameter_matrices] == [(1, 1), (1, 1)]
+    assert r.order_parameter_matrices[1][0, 0] == r.order_parameters[1]
+    np.testing.assert_allclose(r.gp_limit.test_mean, wide.test_mean, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(r.gp_limit.test_variance, wide.test_variance, rtol=1e-7, atol=1e-9)
+    assert r.gp_limit.generalization_error == pytest.approx(wide.generalization_error, rel=1e-7)
+    # At width 50 and P = 40 the renormalisation is visible: the variance differs from the GP.
+    assert abs(r.variance / r.gp_limit.variance - 1) > 0.05
+
+
+def test_regression_task_uses_real_targets(tmp_path):
+    cli = str(pathlib.Path(__file__).parents[2] / os.environ.get("NEUROGEOM_BUILD_DIR", "build") / "neurogeom")
+    X, y, Xt, yt = teacher(30, 40, 10, 4)
+    y = 2.5 * y + 0.3  # real values, far from +-1
+    np.savez(tmp_path / "train.npz", X=X, y=y)
+    np.savez(tmp_path / "test.npz", X=Xt, y=yt)
+    out = subprocess.run([cli, "theory", tmp_path / "train.npz", "--regression", "--test", tmp_path / "test.npz",
+                          "--temperature", "0.05", "--json", "-"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    direct = ng.theory(X, y, Xt, yt, temperature=0.05)
+    np.testing.assert_allclose(doc["test_mean"], direct.test_mean, rtol=1e-12, atol=1e-14)
+    assert doc["bias"] == pytest.approx(direct.bias, rel=1e-12)
+    # A regression file without y, and a gate matrix without its test partner, are refused.
+    np.savez(tmp_path / "noy.npz", X=X)
+    bad = subprocess.run([cli, "theory", tmp_path / "noy.npz", "--regression"], capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "noy.npz" in bad.stderr
+    np.save(tmp_path / "g.npy", np.ones((30, 2)))
+    bad = subprocess.run([cli, "theory", tmp_path / "train.npz", "--regression", "--gate-matrix", tmp_path / "g.npy"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "test_gate_matrix" in bad.stderr

@@ -30,18 +30,19 @@ inline constexpr bool is_described_struct_v =
 template <typename T>
 inline constexpr bool is_described_enum_v = boost::describe::has_describe_enumerators<T>::value;
 
-/// Calls f(name, member) for every public field of a described struct, in declaration order.
+/// Calls f(name, member) for every public field of a described struct, in declaration order
+/// (the fields of a described base struct first).
 template <typename T, typename F>
 void for_each_field(T& object, F&& f) {
   using Plain = std::remove_const_t<T>;
-  using Members = boost::describe::describe_members<Plain, boost::describe::mod_public>;
+  using Members = boost::describe::describe_members<Plain, boost::describe::mod_public | boost::describe::mod_inherited>;
   boost::mp11::mp_for_each<Members>([&](auto member) { f(member.name, object.*member.pointer); });
 }
 
 /// Number of public fields of a described struct.
 template <typename T>
 constexpr std::size_t field_count() {
-  return boost::mp11::mp_size<boost::describe::describe_members<T, boost::describe::mod_public>>::value;
+  return boost::mp11::mp_size<boost::describe::describe_members<T, boost::describe::mod_public | boost::describe::mod_inherited>>::value;
 }
 
 /// The enumerator names of a described enum, in declaration order.

@@ -13,23 +13,16 @@
 #include "neurogeom/core/describe.hpp"
 #include "neurogeom/core/linalg.hpp"
 #include "neurogeom/core/status.hpp"
+#include "neurogeom/kernels/architecture.hpp"
 #include "neurogeom/kernels/nngp.hpp"
 
 namespace neurogeom::kernels {
 
-/// Options of solve_theory.
-struct TheoryOptions {
-  /// Number of hidden layers L >= 0 (L = 0: Bayesian linear regression, no order parameter).
-  int depth = 1;
-  /// Hidden widths N_1..N_L, each >= 1: one entry (used for every layer) or L entries.
-  std::vector<int> widths = {100};
-  /// Prior variance sigma^2 > 0 of every weight, readout included.
-  double prior_variance = 1.0;
+/// Options of solve_theory: the network (NetworkOptions: architecture, activation, depth,
+/// widths, prior variance, gates, patches) and the solver.
+struct TheoryOptions : NetworkOptions {
   /// Temperature T >= 0: the variance of the Gaussian likelihood (docs/theory.md#network-and-conventions).
   double temperature = 0.01;
-  /// Hidden nonlinearity: linear (exact BPKR) or relu (Li-Sompolinsky heuristic, docs/theory.md#heuristic-relu-extension;
-  /// results are marked heuristic). erf is rejected: it needs a non-scalar solver.
-  Activation activation = Activation::linear;
   /// Points of the log-spaced scan of the scalar equation in log c that brackets roots, >= 10.
   int scan_points = 400;
   /// Absolute tolerance on log c for Brent's method, > 0.
@@ -39,16 +32,33 @@ struct TheoryOptions {
 
   /// Throws InvalidArgument naming the field and value when an option is out of range.
   void validate() const;
-  /// The L hidden widths, with a single entry broadcast to every layer.
-  std::vector<int> layer_widths() const;
 };
-BOOST_DESCRIBE_STRUCT(TheoryOptions, (), (depth, widths, prior_variance, temperature, activation, scan_points, tolerance, max_iterations))
+BOOST_DESCRIBE_STRUCT(TheoryOptions, (NetworkOptions), (temperature, scan_points, tolerance, max_iterations))
+
+/// Predictor statistics on the test points (docs/theory.md#predictor-statistics).
+struct PredictorStatistics {
+  /// Posterior mean <f(x)> at each test point.
+  Eigen::VectorXd test_mean;
+  /// Posterior variance <delta f(x)^2> at each test point.
+  Eigen::VectorXd test_variance;
+  /// mean_x (y(x) - <f(x)>)^2 over the test points (NaN without test targets).
+  double bias = std::numeric_limits<double>::quiet_NaN();
+  /// mean_x <delta f(x)^2> over the test points.
+  double variance = std::numeric_limits<double>::quiet_NaN();
+  /// bias + variance.
+  double generalization_error = std::numeric_limits<double>::quiet_NaN();
+};
+BOOST_DESCRIBE_STRUCT(PredictorStatistics, (), (test_mean, test_variance, bias, variance, generalization_error))
 
 /// Result of solve_theory. Kernel quantities refer to the base kernel K: K_0 = X X^T/N_0 for
 /// linear units, the sigma = 1 ReLU NNGP kernel of depth L for relu (docs/theory.md#heuristic-relu-extension).
 struct TheoryResult {
-  /// Order parameters u_1..u_L at the chosen saddle point.
+  /// Order parameters u_1..u_L at the chosen saddle point; for a layer with a matrix order
+  /// parameter (gated, conv, several outputs) its normalised trace Tr U / dim U.
   std::vector<double> order_parameters;
+  /// The order parameter of every layer as a matrix: 1 x 1 for a scalar u_l, M x M (gated,
+  /// docs/theory.md#gated-networks), n_p x n_p (conv, docs/theory.md#convolutional-networks).
+  std::vector<Eigen::MatrixXd> order_parameter_matrices;
   /// c = sigma^{2(L+1)} prod_l u_l: the renormalized kernel is K_R = c K.
   double kernel_scale = std::numeric_limits<double>::quiet_NaN();
   /// g = Tr(A^{-1} K_R) - Y^T A^{-1} K_R A^{-1} Y, with u_l = 1 - g/N_l (docs/theory.md#bpkr-saddle-point).
@@ -77,6 +87,12 @@ struct TheoryResult {
   /// Predicted <||W_l||^2>, l = 1..L+1 (readout last): sigma^2 (N_l N_{l-1} - g), from the
   /// exact scaling identity <||W_l||^2>/sigma^2 = n_l - <f.(f - y)>/T and the GP moments.
   Eigen::VectorXd weight_norms;
+  /// The same predictor statistics with every order parameter at its infinite-width value
+  /// (u = 1, U = I, Q = I): the Gaussian-process (NNGP) limit of the same network.
+  PredictorStatistics gp_limit;
+  /// Largest absolute violation of the saddle-point equations in fixed-point form at the
+  /// returned root (u_l - (1 - g/N_l) for scalars, entries of U - (I + Gamma/N)^{-1} for matrices).
+  double stationarity_residual = std::numeric_limits<double>::quiet_NaN();
   /// True for the ReLU extension (docs/theory.md#heuristic-relu-extension), which is a heuristic.
   bool heuristic = false;
   /// converged; ill_conditioned when T = 0 and K is singular (P >= rank, e.g. P >= N_0);
@@ -91,12 +107,7 @@ struct TheoryResult {
   /// Options as used.
   TheoryOptions options;
 };
-BOOST_DESCRIBE_STRUCT(TheoryResult, (), (order_parameters, kernel_scale, width_correction, action, num_roots, target_norm, load, test_mean, test_variance, bias, variance, generalization_error, hidden_kernel, weight_norms, heuristic, status, message, iterations, wall_seconds, options))
-
-/// Checks a network architecture shared by the theory and the sampler: depth L >= 0, widths
-/// with 1 or L entries each >= 1 (non-empty when L > 0), prior variance sigma^2 > 0 and finite;
-/// throws InvalidArgument naming the field and value.
-void validate_architecture(int depth, const std::vector<int>& widths, double prior_variance);
+BOOST_DESCRIBE_STRUCT(TheoryResult, (), (order_parameters, order_parameter_matrices, kernel_scale, width_correction, action, num_roots, target_norm, load, test_mean, test_variance, bias, variance, generalization_error, hidden_kernel, weight_norms, gp_limit, stationarity_residual, heuristic, status, message, iterations, wall_seconds, options))
 
 /// Checks the shapes and finiteness of regression data (x_train P x N_0 with P targets; x_test
 /// with the same columns; y_test empty or one per test row); throws InvalidArgument naming the
@@ -107,9 +118,10 @@ void check_regression_data(const Eigen::Ref<const RowMatrixXd>& x_train, const E
 /// Solves the BPKR saddle point (fast solver in the eigenbasis of K, docs/theory.md#bpkr-saddle-point) and the predictor
 /// statistics (docs/theory.md#predictor-statistics). Rows of `x_train` (P x N_0) and `x_test` are inputs; `y_test` may be
 /// empty (then bias and generalization error are NaN).
+/// `gates` are the gate values of a gated network (empty: half-space gates from the options).
 TheoryResult solve_theory(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::Ref<const Eigen::VectorXd>& y_train,
                           const Eigen::Ref<const RowMatrixXd>& x_test, const Eigen::Ref<const Eigen::VectorXd>& y_test,
-                          const TheoryOptions& options);
+                          const TheoryOptions& options, const Gates& gates = {});
 
 /// T -> 0 closed form with equal widths (docs/theory.md#zero-temperature): the root u > max(0, 1 - alpha) of
 /// u^L (u - 1 + alpha) = alpha r_0 / sigma^{2(L+1)}, by bisection to machine precision.

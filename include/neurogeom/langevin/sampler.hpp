@@ -14,6 +14,7 @@
 #include "neurogeom/core/describe.hpp"
 #include "neurogeom/core/linalg.hpp"
 #include "neurogeom/core/status.hpp"
+#include "neurogeom/kernels/architecture.hpp"
 #include "neurogeom/kernels/nngp.hpp"
 
 namespace neurogeom::langevin {
@@ -22,16 +23,9 @@ namespace neurogeom::langevin {
 enum class Precision { float64, float32 };
 BOOST_DESCRIBE_ENUM(Precision, float64, float32)
 
-/// Options of run_langevin.
-struct LangevinOptions {
-  /// Hidden nonlinearity: linear or relu (erf is not offered by the sampler).
-  kernels::Activation activation = kernels::Activation::linear;
-  /// Number of hidden layers L >= 0.
-  int depth = 1;
-  /// Hidden widths N_1..N_L, each >= 1: one entry (every layer) or L entries.
-  std::vector<int> widths = {100};
-  /// Prior variance sigma^2 > 0 of every weight, readout included.
-  double prior_variance = 1.0;
+/// Options of run_langevin: the network (NetworkOptions: architecture, activation, depth,
+/// widths, prior variance, gates, patches) and the sampler.
+struct LangevinOptions : kernels::NetworkOptions {
   /// Temperature T > 0 (likelihood variance).
   double temperature = 0.05;
   /// Step size eta_lr > 0; 0 = automatic: step_fraction / lambda, where lambda =
@@ -61,10 +55,8 @@ struct LangevinOptions {
 
   /// Throws InvalidArgument naming the field and value when an option is out of range.
   void validate() const;
-  /// The L hidden widths, with a single entry broadcast to every layer.
-  std::vector<int> layer_widths() const;
 };
-BOOST_DESCRIBE_STRUCT(LangevinOptions, (), (activation, depth, widths, prior_variance, temperature, step_size, step_fraction, burn_in, num_steps, thinning, record_every, num_chains, record_hidden_kernels, precision, seed, num_threads))
+BOOST_DESCRIBE_STRUCT(LangevinOptions, (kernels::NetworkOptions), (temperature, step_size, step_fraction, burn_in, num_steps, thinning, record_every, num_chains, record_hidden_kernels, precision, seed, num_threads))
 
 /// Time series of one chain, one row per record (steps 0, record_every, ...).
 struct LangevinTrace {
@@ -93,6 +85,12 @@ struct LangevinResult {
   double train_error = std::numeric_limits<double>::quiet_NaN();  ///< posterior mean training error
   Eigen::VectorXd weight_norms;                 ///< <||W_l||^2>, l = 1..L+1
   Eigen::VectorXd weight_norms_standard_error;  ///< across-chain standard errors
+  /// Readout estimate of the top order parameter: <a.a>/(N_L sigma^2) (1 x 1) for a fully
+  /// connected network (docs/theory.md#bpkr-saddle-point), <a_m.a_n>/(N sigma^2) (M x M) for a
+  /// gated readout, <(1/N_c) sum_c v_ci v_cj> lambda_1 (n_p x n_p) for conv.
+  Eigen::MatrixXd readout_overlap;
+  /// Across-chain standard errors of readout_overlap.
+  Eigen::MatrixXd readout_overlap_standard_error;
   /// <H_l H_l^T / N_l> on the training set for l = 1..L (pre-activations), when recorded.
   std::vector<Eigen::MatrixXd> hidden_kernels;
   std::vector<LangevinTrace> traces;  ///< one per chain
@@ -106,13 +104,14 @@ struct LangevinResult {
   std::string message;                ///< reason when status is not converged
   LangevinOptions options;       ///< options as used (seed included)
 };
-BOOST_DESCRIBE_STRUCT(LangevinResult, (), (test_mean, test_mean_standard_error, test_variance, bias, variance, variance_standard_error, generalization_error, generalization_error_standard_error, train_error, weight_norms, weight_norms_standard_error, hidden_kernels, traces, step_size, num_samples, flops_per_step, wall_seconds, status, message, options))
+BOOST_DESCRIBE_STRUCT(LangevinResult, (), (test_mean, test_mean_standard_error, test_variance, bias, variance, variance_standard_error, generalization_error, generalization_error_standard_error, train_error, weight_norms, weight_norms_standard_error, readout_overlap, readout_overlap_standard_error, hidden_kernels, traces, step_size, num_samples, flops_per_step, wall_seconds, status, message, options))
 
 /// Runs options.num_chains independent chains in parallel and pools their samples.
 /// `x_train` is P x N_0, `x_test` n_test x N_0; `y_test` may be empty.
+/// `gates` are the gate values of a gated network (empty: half-space gates from the options).
 LangevinResult run_langevin(const Eigen::Ref<const RowMatrixXd>& x_train, const Eigen::Ref<const Eigen::VectorXd>& y_train,
                             const Eigen::Ref<const RowMatrixXd>& x_test, const Eigen::Ref<const Eigen::VectorXd>& y_test,
-                            const LangevinOptions& options);
+                            const LangevinOptions& options, const kernels::Gates& gates = {});
 
 /// The automatic step size of `options` on this training set (see LangevinOptions::step_size).
 double automatic_step_size(const Eigen::Ref<const RowMatrixXd>& x_train, const LangevinOptions& options);
