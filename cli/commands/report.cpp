@@ -87,9 +87,6 @@ const bool registered = register_command({"report", [](CLI::App& app, int& exit_
     exit_code = finish(cmd->common, true);
   });
 }});
-    exit_code = finish(cmd->common, true);
-  });
-}});
 
 }  // namespace
 }  // namespace neurogeom::cli
