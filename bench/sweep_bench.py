@@ -12,6 +12,7 @@ and over 1 and 2 MPI ranks.
 
 import json
 import pathlib
+import resource
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,7 @@ import time
 import numpy as np
 
 MPIRUN = ["mpirun", "--oversubscribe", "--allow-run-as-root"]
+last_cpu = 0.0  # CPU seconds (user + system) of the last command and its children
 
 
 def sweep(binary, spec, out, ranks=0, threads=1):
@@ -28,9 +30,13 @@ def sweep(binary, spec, out, ranks=0, threads=1):
     if ranks:
         command = MPIRUN + ["-n", str(ranks)] + command
     shutil.rmtree(out, ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    global last_cpu
+    last_cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     summary = json.loads(done.stdout)
     lines = [json.loads(line) for line in (pathlib.Path(out) / "results.jsonl").read_text().splitlines()]
     return wall, summary, sum(line["seconds"] for line in lines), max(line["seconds"] for line in lines)
@@ -63,7 +69,8 @@ def scaling(binary, directory):
         wall, summary, busy, longest = sweep(binary, directory / "scaling.json", directory / "s", ranks)
         slots = max(ranks, 1)
         print(f"  ranks {ranks or 'none (1 thread)'}: wall {wall:.2f} s, items' own {busy:.2f} s (longest "
-              f"{longest:.2f} s), items' sum / wall {busy / wall:.2f}, efficiency {busy / (slots * wall):.2f}")
+              f"{longest:.2f} s), items' sum / wall {busy / wall:.2f}, efficiency {busy / (slots * wall):.2f}, "
+              f"CPU {last_cpu:.2f} s (CPU - items' own: {last_cpu - busy:.2f} s)")
 
 
 if __name__ == "__main__":
