@@ -1,6 +1,6 @@
 // neurogeom report ANALYSIS.json --out index.html: renders an analysis document (the
 // results.json that `analyze` writes) as one self-contained HTML page (docs/report.md);
-// neurogeom report DIR [DIR...] renders sweeps (docs/sweep.md, "Report").
+// neurogeom report DIR [DIR...] renders sweeps (docs/sweep.md#report).
 #include <cstdio>
 #include <filesystem>
 #include <fstream>

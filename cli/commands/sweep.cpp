@@ -1,6 +1,7 @@
 // neurogeom sweep SPEC.json --out DIR: one analysis over inputs x a grid of options, in one
 // process over threads or, under mpirun/srun, over MPI ranks with dynamic load balancing
 // (docs/sweep.md). Only this file of the project calls MPI.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -74,6 +75,28 @@ bool launched_by_mpi() {
   for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE", "MPI_LOCALNRANKS"})
     if (std::getenv(name)) return true;
   return false;
+}
+
+// The number of processes a launcher started, as its variables say (1 when none does).
+long launched_processes() {
+  long most = 1;
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS"})
+    if (const char* v = std::getenv(name)) most = std::max(most, std::strtol(v, nullptr, 10));
+  return most;
+}
+
+// Several copies of a run without MPI would all write DIR/results.jsonl: refuse them.
+void refuse_copies(bool mpi_built) {
+  const long copies = launched_processes();
+  if (copies <= 1) return;
+  if (!mpi_built)
+    throw InvalidArgument(fmt::format("started as {} processes, but this neurogeom was built without MPI "
+                                      "(install libopenmpi-dev and rebuild, or run one process)",
+                                      copies));
+  if (!launched_by_mpi())
+    throw InvalidArgument(fmt::format("started as {} tasks without an MPI process manager; use srun --mpi=pmix "
+                                      "(or pmi2) or mpirun",
+                                      copies));
 }
 
 #ifdef NEUROGEOM_HAVE_MPI
@@ -248,7 +271,10 @@ const bool registered = register_command({"sweep", [](CLI::App& app, int& exit_c
   sub->add_option("--json", cmd->json_path, "Write the run's summary as JSON to PATH ('-' for standard output)");
   sub->callback([cmd, &exit_code] {
 #ifdef NEUROGEOM_HAVE_MPI
+    refuse_copies(true);
     if (launched_by_mpi() && run_mpi(*cmd, exit_code)) return;
+#else
+    refuse_copies(false);
 #endif
     const app::SweepPlan plan = app::read_sweep_spec(cmd->spec);
     install_sweep_progress(cmd->quiet);

@@ -396,7 +396,7 @@ SweepPlan plan_sweep(const std::string& spec_text, const std::string& spec_name,
         const std::string where = fmt::format("item {} (inputs[{}], grid point {})", item.index, k, g);
         try {
           merge_point(options, expand_dotted(points[g], "grid"), "");
-          // The item's own stream unless the spec fixes the seed (docs/sweep.md, "Seeds").
+          // The item's own stream unless the spec fixes the seed (docs/sweep.md#the-spec).
           if (has_seed && !options.contains("seed"))
             options["seed"] = Rng::for_item(plan.seed, Stream::sweep_item, item.index).next_u64();
           // One thread per item unless the spec says otherwise: the documents record it.
@@ -537,7 +537,7 @@ void SweepWriter::add(std::size_t item, std::string line) {
   write_ready();
   report_progress("sweep", done_, lines_.size());
   if (abort_after_ > 0 && new_lines_ >= abort_after_) {
-    // Test hook (docs/sweep.md, "Resume"): stop as if killed.
+    // Test hook (docs/sweep.md#resume-and-faults): stop as if killed.
     if (on_abort_) on_abort_();
     std::_Exit(137);
   }

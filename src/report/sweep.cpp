@@ -1,4 +1,4 @@
-// The sweep report (docs/sweep.md, "Report").
+// The sweep report (docs/sweep.md#report).
 #include "neurogeom/report/sweep.hpp"
 
 #include <algorithm>

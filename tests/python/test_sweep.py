@@ -249,13 +249,15 @@ def mpi_available():
 def test_two_mpi_ranks_give_the_one_process_results(study, tmp_path):
     spec = write_spec(study, grid={"margin": [0.0, 0.5, 1.0], "samples": [10, 20]}, options={})
     assert run("sweep", spec, "--out", tmp_path / "one", "--quiet", "--threads", "2").returncode == 0
-    out = subprocess.run(["mpirun", "--oversubscribe", "--allow-run-as-root", "-n", "2", str(CLI), "sweep", str(spec),
-                          "--out", str(tmp_path / "mpi"), "--quiet", "--json", "-"],
-                         capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    summary = json.loads(out.stdout)
-    assert (summary["ranks"], summary["ran"], summary["failed"]) == (2, 12, 0)
-    assert normalized(tmp_path / "mpi") == normalized(tmp_path / "one")
+    # One item at a time per rank, then two per rank (worker threads sharing the rank's link to rank 0).
+    for threads, name in ((1, "mpi"), (2, "mpi2")):
+        out = subprocess.run(["mpirun", "--oversubscribe", "--allow-run-as-root", "-n", "2", str(CLI), "sweep",
+                              str(spec), "--out", str(tmp_path / name), "--quiet", "--threads", str(threads),
+                              "--json", "-"], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        summary = json.loads(out.stdout)
+        assert (summary["ranks"], summary["threads"], summary["ran"], summary["failed"]) == (2, threads, 12, 0)
+        assert normalized(tmp_path / name) == normalized(tmp_path / "one")
     csv_one = read_csv(tmp_path / "one" / "results.csv")
     csv_mpi = read_csv(tmp_path / "mpi" / "results.csv")
     timing = [i for i, name in enumerate(csv_one[0]) if name in TIMING]
@@ -309,3 +311,13 @@ def test_report_of_theory_and_langevin_sweeps_overlays_their_curves(tmp_path):
     figure = figure[:figure.index("</svg>")]
     assert "generalization_error against temperature" in figure
     assert str(tmp_path / "theory") in figure and str(tmp_path / "langevin") in figure
+
+
+def test_several_copies_without_an_mpi_process_manager_are_refused(study, tmp_path):
+    # srun -n 4 without --mpi=pmix would start 4 full sweeps writing the same directory.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OMPI_", "PMI", "PMIX"))}
+    out = subprocess.run([str(CLI), "sweep", str(study), "--out", str(tmp_path / "x"), "--quiet"],
+                         capture_output=True, text=True, timeout=60, env={**env, "SLURM_STEP_NUM_TASKS": "4"})
+    assert out.returncode == 2
+    assert "started as 4" in out.stderr and out.stderr.count("\n") == 1, out.stderr
+    assert not (tmp_path / "x").exists()

@@ -90,7 +90,7 @@ class SweepWriter {
   std::size_t next_to_write_ = 0, kept_ = 0, dropped_ = 0, done_ = 0, new_lines_ = 0, abort_after_ = 0;
 };
 
-/// The CSV table of a sweep's lines (docs/sweep.md, "Outputs"): item, input_index, input, the
+/// The CSV table of a sweep's lines (docs/sweep.md#outputs): item, input_index, input, the
 /// swept options, status, then every top-level number of the results.
 std::string sweep_csv(const SweepPlan& plan, const std::vector<std::string>& lines);
 

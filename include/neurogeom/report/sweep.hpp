@@ -1,6 +1,6 @@
 #pragma once
 /// \file
-/// The report of sweeps (docs/sweep.md, "Report"): the scalar outputs of each sweep against the
+/// The report of sweeps (docs/sweep.md#report): the scalar outputs of each sweep against the
 /// swept option, one plot per output, one series per input and combination of the other swept
 /// options; sweeps given together share the plots of their common outputs (theory against
 /// Langevin simulation over the same grid).
@@ -12,7 +12,7 @@
 
 namespace neurogeom::report {
 
-/// One sweep: a name (its directory) and its results lines (docs/sweep.md, "Outputs").
+/// One sweep: a name (its directory) and its results lines (docs/sweep.md#outputs).
 struct SweepRuns {
   std::string name;                  ///< legend name, e.g. the directory
   std::vector<nlohmann::json> lines; ///< parsed lines of results.jsonl, in item order
