@@ -120,6 +120,15 @@ std::vector<SweepFigure> sweep_figures(const std::vector<SweepRuns>& sweeps) {
       if (it.value().is_number() && is_output(it.key()) &&
           std::find(outputs.begin(), outputs.end(), it.key()) == outputs.end())
         outputs.push_back(it.key());
+  // Outputs that several sweeps share (theory against simulation) come first.
+  auto shared_by = [&](const std::string& field) {
+    std::set<std::string> names;
+    for (const auto& p : points)
+      if (p.result->contains(field)) names.insert(p.sweep);
+    return names.size();
+  };
+  std::stable_sort(outputs.begin(), outputs.end(),
+                   [&](const std::string& a, const std::string& b) { return shared_by(a) > shared_by(b); });
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (const auto& p : points) lo = std::min(lo, x_of(p)), hi = std::max(hi, x_of(p));
   Axis x_axis;
@@ -172,7 +181,9 @@ std::vector<SweepFigure> sweep_figures(const std::vector<SweepRuns>& sweeps) {
       s = std::move(sorted);
     }
     if (!has_data(plot)) continue;
-    figures.push_back({plot.id, plot.title, render_svg(plot)});
+    const std::string caption =
+        shared_by(field) > 1 ? plot.title + ", one series per sweep (a theory dashed); bars: standard errors" : plot.title;
+    figures.push_back({plot.id, caption, render_svg(plot)});
   }
   return figures;
 }

@@ -272,7 +272,7 @@ def test_python_sweep_matches_the_cli(study, tmp_path):
     assert (summary["items"], summary["ran"], summary["failed"]) == (6, 6, 0)
     assert normalized(tmp_path / "py") == normalized(tmp_path / "cli")
     assert [strip_timing(line) for line in summary["results"]] == [strip_timing(line) for line in lines(tmp_path / "cli")]
-    with pytest.raises(ng.InvalidArgument, match=r"<spec>: unknown option 'margn' for capacity"):
+    with pytest.raises(ng.InvalidArgument, match=r"<spec>: item 0 .*unknown option 'margn' for capacity"):
         ng.sweep({"analysis": "capacity", "inputs": [{"data": "x.npz"}], "options": {"margn": 1}}, out=tmp_path / "x")
 
 
