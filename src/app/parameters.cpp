@@ -18,6 +18,7 @@
 #include "neurogeom/kernels/theory.hpp"
 #include "neurogeom/langevin/sampler.hpp"
 #include "neurogeom/langevin/width_sweep.hpp"
+#include "neurogeom/similarity/similarity.hpp"
 #include "neurogeom/manifold/capacity.hpp"
 #include "neurogeom/manifold/capacity_theory.hpp"
 #include "neurogeom/manifold/geometry.hpp"
@@ -110,6 +111,7 @@ std::string parameters_markdown() {
   section<langevin::WidthSweepOptions>(out, "width_sweep (Python)", "neurogeom/langevin/width_sweep.hpp", nullptr);
   section<DriftTaskOptions>(out, "the task of drift", "neurogeom/app/drift.hpp");
   section<dynamics::DriftOptions>(out, "drift", "neurogeom/dynamics/drift.hpp");
+  section<similarity::SimilarityOptions>(out, "compare", "neurogeom/similarity/similarity.hpp");
   section<nets::MlpOptions>(out, "train_classifier (Python)", "neurogeom/nets/mlp.hpp", nullptr);
   section<AnalyzeRequest>(out, "analyze: inputs and outputs", "neurogeom/app/analyze.hpp");
   section<analysis::AnalyzeOptions>(out, "analyze", "neurogeom/analysis/layers.hpp");

@@ -7,6 +7,7 @@
 #include "neurogeom/core/parallel.hpp"
 #include "neurogeom/core/version.hpp"
 #include "neurogeom/data/scale.hpp"
+#include "detail/geometry_bootstrap.hpp"
 
 namespace neurogeom::manifold {
 
@@ -14,6 +15,8 @@ void GeometryOptions::validate() const {
   NEUROGEOM_THROW_IF_NOT(variance_fraction > 0.0 && variance_fraction <= 1.0,
                          fmt::format("variance_fraction must be in (0, 1], got {}", variance_fraction));
   NEUROGEOM_THROW_IF_NOT(num_threads >= 0, fmt::format("num_threads must be >= 0, got {}", num_threads));
+  NEUROGEOM_THROW_IF_NOT(bootstrap >= 0, fmt::format("bootstrap must be >= 0, got {}", bootstrap));
+  NEUROGEOM_THROW_IF_NOT(confidence > 0 && confidence < 1, fmt::format("confidence must be in (0, 1), got {}", confidence));
 }
 
 double mean_abs_center_cosine(const Eigen::Ref<const Eigen::MatrixXd>& centers) {
@@ -41,6 +44,8 @@ GeometryResult compute_geometry(const data::ManifoldDataset& dataset, const Geom
     for (ManifoldGeometry& g : result.manifolds) {
       data::scale_in_place(g.center_norm, -exponent);
       data::scale_in_place(g.radius, -exponent);
+      for (double& v : g.center_norm_interval) data::scale_in_place(v, -exponent);
+      for (double& v : g.radius_interval) data::scale_in_place(v, -exponent);
     }
     return result;
   }
@@ -74,6 +79,7 @@ GeometryResult compute_geometry(const data::ManifoldDataset& dataset, const Geom
   result.participation_ratio = participation_ratio(spectrum);
   result.explained_variance_dimension = explained_variance_dimension(spectrum, options.variance_fraction);
   result.center_correlation = mean_abs_center_cosine(centers);
+  if (options.bootstrap > 0) bootstrap_geometry(dataset, options, result);
   return result;
 }
 

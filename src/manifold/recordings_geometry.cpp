@@ -8,6 +8,7 @@
 
 #include "neurogeom/core/error.hpp"
 #include "neurogeom/core/parallel.hpp"
+#include "detail/geometry_bootstrap.hpp"
 #include "neurogeom/manifold/geometry.hpp"
 
 namespace neurogeom::manifold {
@@ -84,6 +85,14 @@ Eigen::MatrixXd stack(const std::vector<Eigen::MatrixXd>& clouds) {
 
 GeometryResult compute_geometry(const data::Recordings& recordings, const GeometryOptions& options) {
   options.validate();
+  if (options.bootstrap > 0) {
+    GeometryOptions single = options;
+    single.bootstrap = 0;
+    GeometryResult result = compute_geometry(recordings, single);
+    result.options = options;
+    bootstrap_recordings_geometry(recordings, options, result);
+    return result;
+  }
   GeometryOptions plain_options = options;
   plain_options.noise_correction = NoiseCorrection::none;
   GeometryResult plain = compute_geometry(recordings.trial_average(), plain_options);

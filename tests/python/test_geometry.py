@@ -20,10 +20,16 @@ CLI = os.path.join(REPO, os.environ.get("NEUROGEOM_BUILD_DIR", "build"), "neurog
 DIGITS = os.path.join(REPO, "data", "digits.csv.gz")
 TOLERANCES = json.load(open(os.path.join(REPO, "tests", "tolerances.json")))
 
+# *_interval: bootstrap intervals, [] without bootstrap (docs/geometry.md#bootstrap-intervals).
 TOP_KEYS = {"participation_ratio", "explained_variance_dimension", "center_correlation", "manifolds", "options",
-            "version", "uncorrected"}  # uncorrected: null without a noise correction (docs/recordings.md)
-MANIFOLD_KEYS = {"label", "n_points", "center_norm", "radius", "participation_ratio", "explained_variance_dimension"}
-OPTION_KEYS = {"variance_fraction", "num_threads", "noise_correction"}
+            "version", "uncorrected",  # uncorrected: null without a noise correction (docs/recordings.md)
+            "participation_ratio_interval", "explained_variance_dimension_interval", "center_correlation_interval"}
+MANIFOLD_KEYS = {"label", "n_points", "center_norm", "radius", "participation_ratio", "explained_variance_dimension",
+                 "center_norm_interval", "radius_interval", "participation_ratio_interval",
+                 "explained_variance_dimension_interval"}
+DEFAULT_OPTIONS = {"variance_fraction": 0.9, "num_threads": 0, "noise_correction": "none", "bootstrap": 0,
+                   "confidence": 0.95, "interval": "percentile", "seed": 0, "bootstrap_pooled_spectrum": False}
+OPTION_KEYS = set(DEFAULT_OPTIONS)
 
 
 def run_cli(*args):
@@ -112,7 +118,9 @@ def test_python_and_cli_json_agree(digits, digits_cli_json):
     assert from_arrays.explained_variance_dimension == digits_cli_json["explained_variance_dimension"]
     assert from_arrays.center_correlation == digits_cli_json["center_correlation"]
     for m, j in zip(from_arrays.manifolds, digits_cli_json["manifolds"]):
-        assert {key: getattr(m, key) for key in MANIFOLD_KEYS} == j
+        assert {key: getattr(m, key) for key in MANIFOLD_KEYS if not key.endswith("_interval")} == \
+            {k: v for k, v in j.items() if not k.endswith("_interval")}
+        assert all(len(j[k]) == 0 for k in j if k.endswith("_interval"))
     assert from_arrays.options.variance_fraction == digits_cli_json["options"]["variance_fraction"]
     assert from_arrays.options.num_threads == digits_cli_json["options"]["num_threads"]
 
@@ -121,7 +129,7 @@ def test_json_keys_exactly(digits_cli_json):
     assert set(digits_cli_json) == TOP_KEYS
     assert all(set(m) == MANIFOLD_KEYS for m in digits_cli_json["manifolds"])
     assert set(digits_cli_json["options"]) == OPTION_KEYS
-    assert digits_cli_json["options"] == {"variance_fraction": 0.9, "num_threads": 0, "noise_correction": "none"}
+    assert digits_cli_json["options"] == DEFAULT_OPTIONS
     assert digits_cli_json["uncorrected"] is None
     assert digits_cli_json["version"] == ng.__version__
     assert [m["label"] for m in digits_cli_json["manifolds"]] == list(range(10))
@@ -133,7 +141,7 @@ def test_cli_options_reach_the_result(tmp_path, digits):
     out = tmp_path / "geometry.json"
     result = run_cli(DIGITS, "--variance-fraction", "0.5", "--threads", "2", "--json", out)
     written = json.loads(out.read_text())
-    assert written["options"] == {"variance_fraction": 0.5, "num_threads": 2, "noise_correction": "none"}
+    assert written["options"] == {**DEFAULT_OPTIONS, "variance_fraction": 0.5, "num_threads": 2}
     assert written == ng.geometry(X, y, variance_fraction=0.5, num_threads=2).to_dict()
     # With --json PATH the readable table still goes to stdout: one row per class, the
     # numbers those of the JSON to the 5 significant digits printed.
@@ -234,3 +242,17 @@ def test_gaussian_clouds_with_a_known_spectrum():
     # The offsets 4 (e_c - mean) meet pairwise at cos = -1/2. Each cosine moves by about
     # sqrt(2) * 0.007 / 3.27 = 0.003 (two perturbed unit vectors): 5 SE = 0.015.
     assert result.center_correlation == pytest.approx(0.5, abs=5 * np.sqrt(2 * spectrum.max() / n) / 3.27)
+
+
+def test_bootstrap_intervals_through_the_cli(digits):
+    X, y = digits
+    result = subprocess.run([CLI, "geometry", DIGITS, "--bootstrap", "50", "--interval", "bca", "--json", "-"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    py = ng.geometry(X, y, bootstrap=50, interval="bca")
+    assert doc["participation_ratio_interval"] == list(py.participation_ratio_interval)
+    for m in doc["manifolds"]:
+        lo, hi = m["radius_interval"]
+        assert lo <= hi and lo > 0
+    assert doc["explained_variance_dimension_interval"] == []  # needs bootstrap_pooled_spectrum
