@@ -12,6 +12,7 @@ packages=(
   dataset-fashion-mnist chromium
   python3-venv python3-pip python3-setuptools python3-wheel
   clang-14 libclang-rt-14-dev ccache
+  libopenmpi-dev openmpi-bin python3-mpi4py
 )
 
 missing=()

@@ -7,6 +7,7 @@
 #include "command.hpp"
 #include "neurogeom/app/analyze.hpp"
 #include "neurogeom/app/demo.hpp"
+#include "neurogeom/app/workflows.hpp"
 #include "neurogeom/core/error.hpp"
 
 namespace neurogeom::cli {
@@ -48,12 +49,7 @@ const bool registered_analyze = register_command({"analyze", [](CLI::App& app, i
     cmd->options.num_threads = cmd->common.num_threads;
     NEUROGEOM_THROW_IF_NOT(!cmd->request.out.empty(), "out must not be empty");
     install_progress(cmd->common);
-    const std::vector<analysis::Layer> layers = app::read_layers(cmd->layer_paths);
-    const std::vector<std::int64_t> labels = data::read_labels(cmd->labels_path);
-    NEUROGEOM_THROW_IF_NOT(static_cast<Eigen::Index>(labels.size()) == layers[0].activations.rows(),
-                           fmt::format("{}: {} labels for {} samples", cmd->labels_path, labels.size(),
-                                       layers[0].activations.rows()));
-    const nlohmann::json doc = app::run_analyze(layers, labels, cmd->request, cmd->options);
+    const nlohmann::json doc = app::run_analyze_files(cmd->layer_paths, cmd->labels_path, cmd->request, cmd->options);
     if (cmd->common.json_path != "-") print_table(doc, cmd->request);
     write_json(cmd->common, doc);
     exit_code = finish(cmd->common, doc["status"] == "converged");

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "neurogeom/app/workflows.hpp"
 #include "neurogeom/core/error.hpp"
 #include "neurogeom/manifold/capacity.hpp"
 #include "neurogeom/manifold/capacity_theory.hpp"
@@ -56,11 +57,10 @@ const bool registered_capacity = register_command({"capacity", [](CLI::App& app,
   sub->callback([cmd, &exit_code] {
     cmd->options.num_threads = cmd->common.num_threads;
     install_progress(cmd->common);
-    const data::ManifoldDataset dataset = data::load_dataset(cmd->data.path, cmd->data.read);
-    const manifold::CapacityResult result = manifold::estimate_capacity(dataset, cmd->options);
-    if (cmd->common.json_path != "-") print_table(result, dataset.source());
-    write_json(cmd->common, io::document(result));
-    exit_code = finish(cmd->common, result.status == Status::converged);
+    const auto run = app::run_capacity_file({cmd->data.path, cmd->data.read}, cmd->options);
+    if (cmd->common.json_path != "-") print_table(run.result, run.source);
+    write_json(cmd->common, run.document);
+    exit_code = finish(cmd->common, run.result.status == Status::converged);
   });
 }});
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "neurogeom/app/workflows.hpp"
 #include "neurogeom/app/drift.hpp"
 #include "neurogeom/dynamics/drift.hpp"
 #include "neurogeom/io/csv.hpp"
@@ -35,8 +36,8 @@ const bool registered = register_command({"drift", [](CLI::App& app, int& exit_c
     install_progress(cmd->common);
     cmd->options.num_threads = cmd->common.num_threads;
     if (cmd->no_simulation) cmd->options.simulate = false;
-    const app::Task t = app::load_drift_task(cmd->data.path, cmd->data.read, cmd->task);
-    const dynamics::DriftResult r = dynamics::run_drift(t.x_train, t.y_train, t.x_test, t.y_test, cmd->options);
+    const auto run = app::run_drift_file({cmd->data.path, cmd->data.read}, cmd->task, cmd->options);
+    const dynamics::DriftResult& r = run.result;
     const std::string csv = io::to_csv(app::drift_time_series(r));
     if (cmd->csv_path == "-") {
       std::fputs(csv.c_str(), stdout);
@@ -45,7 +46,7 @@ const bool registered = register_command({"drift", [](CLI::App& app, int& exit_c
       if (cmd->common.json_path != "-") {
         const auto& tc = r.time_constants;
         std::printf("drift: P = %lld, %lld test points, L = %d, %s, T = %g, sigma2 = %g; status %s%s%s\n",
-                    static_cast<long long>(t.x_train.rows()), static_cast<long long>(t.x_test.rows()), r.options.depth,
+                    static_cast<long long>(run.train_points), static_cast<long long>(run.test_points), r.options.depth,
                     enum_name(r.options.activation).c_str(), r.options.temperature, r.options.prior_variance,
                     to_string(r.status).c_str(), r.message.empty() ? "" : ": ", r.message.c_str());
         std::printf("gradient_phase predicted %.4g fitted %.4g\ndiffusive_phase predicted %.4g fitted %.4g\n",
@@ -61,7 +62,7 @@ const bool registered = register_command({"drift", [](CLI::App& app, int& exit_c
         std::printf("theory %.3g s, simulation %.3g s\n", r.theory_seconds, r.simulation_seconds);
       }
     }
-    write_json(cmd->common, io::document(r));
+    write_json(cmd->common, run.document);
     exit_code = finish(cmd->common, r.status == Status::converged);
   });
 }});

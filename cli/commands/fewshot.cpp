@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "neurogeom/app/workflows.hpp"
 #include "neurogeom/fewshot/dimension.hpp"
 #include "neurogeom/fewshot/fewshot.hpp"
 
@@ -52,23 +53,20 @@ const bool registered = register_command({"fewshot", [](CLI::App& app, int& exit
     o.validate();
     dim.validate();
     install_progress(cmd->common);
-    const data::ManifoldDataset dataset = data::load_dataset(cmd->data.path, cmd->data.read);
-    const fewshot::FewshotResult result = fewshot::estimate_fewshot(dataset, o);
-    nlohmann::json json = io::document(result);
-    fewshot::DimensionScalingResult scaling;
-    if (cmd->with_dimension_scaling) {
-      scaling = fewshot::estimate_dimension_scaling(dataset, dim);
-      json["dimension_scaling"] = io::to_json(scaling);
-    }
+    const app::FewshotRun run = app::run_fewshot_file(
+        {cmd->data.path, cmd->data.read}, o,
+        cmd->with_dimension_scaling ? std::optional<fewshot::DimensionScalingOptions>(dim) : std::nullopt);
+    const fewshot::FewshotResult& result = run.result;
     if (cmd->common.json_path != "-") {
-      print_table(result, dataset.source());
-      if (cmd->with_dimension_scaling) {
+      print_table(result, run.source);
+      if (run.scaling) {
+        const fewshot::DimensionScalingResult& scaling = *run.scaling;
         std::printf("dimension against units: D_inf %.5g (slope %.4g) by projection, %.5g (slope %.4g) by subsets\n",
                     scaling.projection_fit.dimension_infinity, scaling.projection_fit.slope,
                     scaling.subsample_fit.dimension_infinity, scaling.subsample_fit.slope);
       }
     }
-    write_json(cmd->common, json);
+    write_json(cmd->common, run.document);
     exit_code = finish(cmd->common, result.status == Status::converged);
   });
 }});

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "neurogeom/app/workflows.hpp"
 #include "neurogeom/manifold/geometry.hpp"
 
 namespace neurogeom::cli {
@@ -36,10 +37,9 @@ const bool registered = register_command({"geometry", [](CLI::App& app, int& exi
   sub->callback([cmd, &exit_code] {
     cmd->options.num_threads = cmd->common.num_threads;
     install_progress(cmd->common);
-    const data::ManifoldDataset dataset = data::load_dataset(cmd->data.path, cmd->data.read);
-    const manifold::GeometryResult result = manifold::compute_geometry(dataset, cmd->options);
-    if (cmd->common.json_path != "-") print_table(result, dataset.source());
-    write_json(cmd->common, io::document(result));
+    const auto run = app::run_geometry_file({cmd->data.path, cmd->data.read}, cmd->options);
+    if (cmd->common.json_path != "-") print_table(run.result, run.source);
+    write_json(cmd->common, run.document);
     exit_code = finish(cmd->common, true);
   });
 }});

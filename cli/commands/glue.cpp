@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "command.hpp"
+#include "neurogeom/app/workflows.hpp"
 #include "neurogeom/manifold/glue.hpp"
 
 namespace neurogeom::cli {
@@ -23,10 +24,10 @@ const bool registered = register_command({"glue", [](CLI::App& app, int& exit_co
   sub->callback([cmd, &exit_code] {
     cmd->options.num_threads = cmd->common.num_threads;
     install_progress(cmd->common);
-    const data::ManifoldDataset dataset = data::load_dataset(cmd->data.path, cmd->data.read);
-    const manifold::GlueResult r = manifold::estimate_glue(dataset, cmd->options);
+    const auto run = app::run_glue_file({cmd->data.path, cmd->data.read}, cmd->options);
+    const manifold::GlueResult& r = run.result;
     if (cmd->common.json_path != "-") {
-      std::printf("GLUE on %s: %zu manifolds, %d samples\n", dataset.source().c_str(), dataset.num_manifolds(),
+      std::printf("GLUE on %s: %zu manifolds, %d samples\n", run.source.c_str(), run.num_manifolds,
                   r.options.samples);
       std::printf("capacity %.5g, dimension %.5g, radius %.5g, utility %.5g (identity residual %.2g), status %s\n",
                   r.capacity, r.dimension, r.radius, r.utility, r.identity_residual, to_string(r.status).c_str());
@@ -35,7 +36,7 @@ const bool registered = register_command({"glue", [](CLI::App& app, int& exit_co
                     "values are then not a capacity (docs/glue.md 1.4)\n",
                     r.not_separable, r.dichotomies.size());
     }
-    write_json(cmd->common, io::document(r));
+    write_json(cmd->common, run.document);
     exit_code = finish(cmd->common, r.status == Status::converged);
   });
 }});

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "neurogeom/app/workflows.hpp"
 #include "neurogeom/app/task.hpp"
 #include "neurogeom/langevin/sampler.hpp"
 
@@ -28,8 +29,8 @@ const bool registered = register_command({"langevin", [](CLI::App& app, int& exi
   sub->callback([cmd, &exit_code] {
     install_progress(cmd->common);
     cmd->options.num_threads = cmd->common.num_threads;
-    const app::Task t = app::load_task(cmd->data.path, cmd->data.read, cmd->task);
-    const langevin::LangevinResult r = langevin::run_langevin(t.x_train, t.y_train, t.x_test, t.y_test, cmd->options, t.gates);
+    const auto run = app::run_langevin_file({cmd->data.path, cmd->data.read}, cmd->task, cmd->options);
+    const langevin::LangevinResult& r = run.result;
     if (cmd->common.json_path != "-") {
       std::printf("Langevin: %ld samples, step %.4g, %.3g s, %.3g GFLOP/s, status %s%s%s\n", r.num_samples, r.step_size,
                   r.wall_seconds,
@@ -40,7 +41,7 @@ const bool registered = register_command({"langevin", [](CLI::App& app, int& exi
                   r.train_error, r.bias, r.variance, r.variance_standard_error, r.generalization_error,
                   r.generalization_error_standard_error);
     }
-    write_json(cmd->common, io::document(r));
+    write_json(cmd->common, run.document);
     exit_code = finish(cmd->common, r.status == Status::converged);
   });
 }});

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "neurogeom/app/workflows.hpp"
 #include "neurogeom/app/task.hpp"
 #include "neurogeom/core/error.hpp"
 #include "neurogeom/io/csv.hpp"
@@ -36,8 +37,8 @@ const bool registered = register_command({"theory", [](CLI::App& app, int& exit_
   sub->add_option("--csv", cmd->csv_path, "Write the sweep table as CSV to PATH ('-' = stdout)");
   sub->callback([cmd, &exit_code] {
     install_progress(cmd->common);
-    const app::Task t = app::load_task(cmd->data.path, cmd->data.read, cmd->task);
     if (cmd->sweep) {
+      const app::Task t = app::load_task(cmd->data.path, cmd->data.read, cmd->task);
       const auto rows = kernels::theory_sweep(t.x_train, t.y_train, t.x_test, t.y_test, cmd->sweep_options);
       const std::string csv = io::to_csv(rows);
       if (cmd->csv_path == "-") {
@@ -53,17 +54,18 @@ const bool registered = register_command({"theory", [](CLI::App& app, int& exit_
       exit_code = finish(cmd->common, converged);
       return;
     }
-    const kernels::TheoryResult r = kernels::solve_theory(t.x_train, t.y_train, t.x_test, t.y_test, cmd->options, t.gates);
+    const auto run = app::run_theory_file({cmd->data.path, cmd->data.read}, cmd->task, cmd->options);
+    const kernels::TheoryResult& r = run.result;
     if (cmd->common.json_path != "-") {
       std::printf("BPKR theory%s: P = %lld, L = %d, sigma2 = %g, T = %g, status %s%s%s\n",
-                  r.heuristic ? " (heuristic ReLU extension)" : "", static_cast<long long>(t.y_train.size()),
+                  r.heuristic ? " (heuristic ReLU extension)" : "", static_cast<long long>(run.train_points),
                   r.options.depth, r.options.prior_variance, r.options.temperature, to_string(r.status).c_str(),
                   r.message.empty() ? "" : ": ", r.message.c_str());
       for (std::size_t l = 0; l < r.order_parameters.size(); ++l) std::printf("u_%zu = %.8g\n", l + 1, r.order_parameters[l]);
       std::printf("kernel_scale %.8g\nbias %.6g\nvariance %.6g\ngeneralization_error %.6g\n", r.kernel_scale, r.bias,
                   r.variance, r.generalization_error);
     }
-    write_json(cmd->common, io::document(r));
+    write_json(cmd->common, run.document);
     exit_code = finish(cmd->common, r.status == Status::converged);
   });
 }});

@@ -18,6 +18,7 @@ from ._analysis import analyze, demo
 from ._glue import glue
 from ._drift import drift, drift_csv
 from ._similarity import cka, procrustes_distance, compare
+from ._sweep import sweep
 
 __version__ = _core.__version__
 
@@ -49,5 +50,5 @@ __all__ = ["InvalidArgument", "Status", "Dataset", "load", "load_fashion_mnist",
            "nngp_kernel", "theory", "multi_output_theory", "theory_sweep", "langevin", "width_sweep",
            "train_classifier", "initialize_mlp", "layer_activations", "predict", "accuracy",
            "write_report", "render_report", "report_summary", "report_plot_ids",
-           "analyze", "demo", "glue", "drift", "drift_csv", "cka", "procrustes_distance", "compare",
+           "analyze", "demo", "glue", "drift", "drift_csv", "cka", "procrustes_distance", "compare", "sweep",
            "parameters", "__version__"] + _manifold_all
