@@ -17,10 +17,6 @@
 
 namespace neurogeom::langevin {
 
-namespace {
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-}  // namespace
-
 void LangevinOptions::validate() const {
   validate_network();  // gated: linear only
   if (architecture == kernels::Architecture::conv)
@@ -56,8 +52,6 @@ double automatic_step_size(const Eigen::Ref<const RowMatrixXd>& x_train, const L
 
 namespace {
 
-using detail::ChainOutput;
-
 template <typename Scalar>
 class Chain {
  public:
@@ -84,6 +78,8 @@ class Chain {
     post_.resize(layers);
     delta_.resize(layers);
     grad_.resize(layers);
+    test_pre_.resize(layers);
+    test_post_.resize(layers);
   }
 
   // The forward pass on `input`: pre_[l] = X_{l} W_{l+1}^T / sqrt(N_l) (P x N_{l+1}).
@@ -137,81 +133,31 @@ class Chain {
     }
   }
 
-  ChainOutput run(const Eigen::Ref<const Eigen::VectorXd>& y_test, double eta) {
-    ChainOutput out;
-    const std::size_t layers = weights_.size();
-    const Eigen::Index n_test = x_test_.rows();
-    const Eigen::Index p = x_.rows();
-    const int hidden = static_cast<int>(layers) - 1;
-    out.sum_f = Eigen::VectorXd::Zero(n_test);
-    out.sum_f2 = Eigen::VectorXd::Zero(n_test);
-    out.sum_weight_norms = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(layers));
-    if (options_.record_hidden_kernels) out.sum_kernels.assign(hidden, Eigen::MatrixXd::Zero(p, p));
-    const long total = options_.burn_in + options_.num_steps;
-    const long records = (total + options_.record_every - 1) / options_.record_every;
-    out.trace.train_error.resize(records);
-    out.trace.test_error.resize(records);
-    out.trace.test_predictions.resize(records, n_test);
-    out.trace.weight_norms.resize(records, static_cast<Eigen::Index>(layers));
-    out.trace.kernel_alignment.resize(records, hidden);
-    std::vector<Matrix> test_pre(layers), test_post(layers);
-    const Eigen::VectorXd y_train = y_.template cast<double>();
-    long record = 0;
-    for (long t = 0; t < total; ++t) {
-      forward(x_, pre_, post_);
-      const bool sample = t >= options_.burn_in && (t - options_.burn_in) % options_.thinning == 0;
-      const bool trace = t % options_.record_every == 0;
-      if (sample || trace) {
-        const Eigen::VectorXd f = pre_[layers - 1].template cast<double>();
-        if (!f.allFinite()) {
-          out.diverged = true;
-          break;
-        }
-        const double train_error = (f - y_train).squaredNorm() / static_cast<double>(p);
-        forward(x_test_, test_pre, test_post);
-        const Eigen::VectorXd f_test = test_pre[layers - 1].template cast<double>();
-        const double test_error =
-            y_test.size() ? (f_test - y_test).squaredNorm() / static_cast<double>(n_test) : kNaN;
-        Eigen::VectorXd norms(static_cast<Eigen::Index>(layers));
-        for (std::size_t l = 0; l < layers; ++l)
-          norms(static_cast<Eigen::Index>(l)) = weights_[l].template cast<double>().squaredNorm();
-        std::vector<Eigen::MatrixXd> kernels;
-        if ((sample && options_.record_hidden_kernels) || trace)
-          for (int l = 0; l < hidden; ++l) {
-            const Eigen::MatrixXd h = pre_[l].template cast<double>();
-            kernels.push_back(h * h.transpose() / static_cast<double>(fan_[l + 1]));
-          }
-        if (sample) {
-          out.sum_f += f_test;
-          out.sum_f2 += f_test.cwiseAbs2();
-          out.sum_test_error += test_error;
-          out.sum_train_error += train_error;
-          out.sum_weight_norms += norms;
-          if (options_.record_hidden_kernels)
-            for (int l = 0; l < hidden; ++l) out.sum_kernels[l] += kernels[l];
-          ++out.samples;
-        }
-        if (trace) {
-          out.trace.steps.push_back(t);
-          out.trace.train_error(record) = train_error;
-          out.trace.test_error(record) = test_error;
-          out.trace.test_predictions.row(record) = f_test.transpose();
-          out.trace.weight_norms.row(record) = norms.transpose();
-          for (int l = 0; l < hidden; ++l)
-            out.trace.kernel_alignment(record, l) =
-                y_train.dot(kernels[l] * y_train) / (kernels[l].norm() * y_train.squaredNorm());
-          ++record;
-        }
-      }
-      step(eta);
-    }
-    out.trace.train_error.conservativeResize(record);
-    out.trace.test_error.conservativeResize(record);
-    out.trace.test_predictions.conservativeResize(record, Eigen::NoChange);
-    out.trace.weight_norms.conservativeResize(record, Eigen::NoChange);
-    out.trace.kernel_alignment.conservativeResize(record, Eigen::NoChange);
-    return out;
+  // The Model interface of detail::run_chain, which holds the sampling loop of every architecture.
+  void forward_train() { forward(x_, pre_, post_); }
+  Eigen::VectorXd train_output() const { return pre_.back().template cast<double>(); }
+  Eigen::VectorXd test_output() {
+    forward(x_test_, test_pre_, test_post_);
+    return test_pre_.back().template cast<double>();
   }
+  Eigen::VectorXd weight_norms() const {
+    Eigen::VectorXd norms(static_cast<Eigen::Index>(weights_.size()));
+    for (std::size_t l = 0; l < weights_.size(); ++l)
+      norms(static_cast<Eigen::Index>(l)) = weights_[l].template cast<double>().squaredNorm();
+    return norms;
+  }
+  Eigen::MatrixXd hidden_kernel(int l) const {
+    const Eigen::MatrixXd h = pre_[static_cast<std::size_t>(l)].template cast<double>();
+    return h * h.transpose() / static_cast<double>(fan_[static_cast<std::size_t>(l) + 1]);
+  }
+  // The readout a (1 x N_L) estimates u_L through its squared norm (docs/theory.md#bpkr-saddle-point).
+  Eigen::MatrixXd readout_gram() const {
+    return Eigen::MatrixXd::Constant(1, 1, weights_.back().template cast<double>().squaredNorm());
+  }
+  Eigen::Index test_points() const { return x_test_.rows(); }
+  Eigen::Index weight_layers() const { return static_cast<Eigen::Index>(weights_.size()); }
+  int hidden_layers() const { return static_cast<int>(weights_.size()) - 1; }
+  Eigen::Index readout_paths() const { return 1; }
 
  private:
   void fill_normal(Matrix& m, double sd) {
@@ -224,7 +170,7 @@ class Chain {
   kernels::Activation activation_;
   Matrix x_, x_test_, y_;
   std::vector<int> fan_;
-  std::vector<Matrix> weights_, pre_, post_, delta_, grad_;
+  std::vector<Matrix> weights_, pre_, post_, delta_, grad_, test_pre_, test_post_;
 };
 
 
@@ -237,15 +183,17 @@ detail::ChainRun run_fully_connected_chains(const Eigen::Ref<const RowMatrixXd>&
   detail::ChainRun run;
   const std::size_t chains = static_cast<std::size_t>(options.num_chains);
   run.outputs.resize(chains);
+  // The training error is measured against the targets in the chain's precision.
+  const Eigen::VectorXd y64 = y_train, y32 = y_train.cast<float>().cast<double>();
   parallel_for(chains, options.num_threads, [&](std::size_t i) {
     Rng rng = Rng::for_item(options.seed, Stream::langevin_chain, i);
-    if (options.precision == Precision::float64)
-      run.outputs[i] = Chain<double>(x_train, y_train, x_test, options, rng).run(y_test, eta);
-    else
-      run.outputs[i] = Chain<float>(x_train, y_train, x_test, options, rng).run(y_test, eta);
-    // The readout a (1 x N_L) estimates u_L through its squared norm (docs/theory.md#bpkr-saddle-point).
-    ChainOutput& o = run.outputs[i];
-    o.sum_overlap = Eigen::MatrixXd::Constant(1, 1, o.sum_weight_norms(o.sum_weight_norms.size() - 1));
+    if (options.precision == Precision::float64) {
+      Chain<double> chain(x_train, y_train, x_test, options, rng);
+      run.outputs[i] = detail::run_chain(chain, y64, y_test, options, eta);
+    } else {
+      Chain<float> chain(x_train, y_train, x_test, options, rng);
+      run.outputs[i] = detail::run_chain(chain, y32, y_test, options, eta);
+    }
   });
   // Flops of the products per step: forward 2 P n_in n_out, weight gradient the same, and
   // the back-propagated delta for every layer above the first.
