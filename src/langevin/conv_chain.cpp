@@ -107,7 +107,8 @@ class ConvNetwork {
     if (erf_) {
       // erf'(h) = (2/sqrt(pi)) exp(-h^2)
       const Scalar c = static_cast<Scalar>(2.0 / std::sqrt(kPi));
-      dphi_.array() *= c * (-h_.array().square()).exp();
+      // h_ is stored (n_p P) x N_c; view it in dphi_'s P x (n_p N_c) shape (same memory order).
+      dphi_.array() *= c * (-ConstMap(h_.data(), n_, units).array().square()).exp();
     }
     grad_w_.noalias() = filter_scale_ * ConstMap(dphi_.data(), static_cast<Eigen::Index>(patches_) * n_, channels_).transpose() * xp_;
     const Scalar shrink = static_cast<Scalar>(1 - eta * options_.temperature / options_.prior_variance);
